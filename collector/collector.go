@@ -1,0 +1,216 @@
+// Package collector turns a fetch task into stored tweets: it resolves a handle once, walks
+// the source's pages from its stored cursor, and stores each page together with the walk's
+// progress, so an interrupted walk resumes where it stopped and the cursor moves only when a
+// walk is complete.
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tweetflow/tweetflow/store"
+	"github.com/tweetflow/tweetflow/tasks"
+	"github.com/tweetflow/tweetflow/twitterapi"
+)
+
+// API is the part of the Twitter API a collector calls; *twitterapi.Client implements it.
+type API interface {
+	LookupUser(ctx context.Context, handle string) (*twitterapi.User, error)
+	UserTimeline(ctx context.Context, userID string, q twitterapi.PageQuery) (*twitterapi.Page, error)
+	SearchRecent(ctx context.Context, query string, q twitterapi.PageQuery) (*twitterapi.Page, error)
+}
+
+// Recent search serves seven days; a walk keeps a margin inside that so its lower bound is
+// still valid when the last page is asked for.
+const (
+	searchWindow = 7 * 24 * time.Hour
+	searchMargin = 5 * time.Minute
+)
+
+// RecheckMissing is how long a handle found unknown or suspended is left alone before it is
+// looked up again.
+const RecheckMissing = 24 * time.Hour
+
+// Outcome says what a fetch did.
+type Outcome string
+
+// Outcomes of a fetch that returned no error.
+const (
+	// OutcomeFetched: the walk completed and the cursor moved (or had nothing to move to).
+	OutcomeFetched Outcome = "fetched"
+	// OutcomeBusy: another worker is walking the source; this task has nothing to add.
+	OutcomeBusy Outcome = "busy"
+	// OutcomeMissing: the handle is unknown or suspended; the source is marked so.
+	OutcomeMissing Outcome = "missing"
+)
+
+// Result reports one fetch.
+type Result struct {
+	Outcome    Outcome
+	SourceID   int64
+	Pages      int
+	Fetched    int
+	New, Known int
+	// CursorID is the source's cursor after the fetch.
+	CursorID int64
+	// Resumed is set when the fetch continued an interrupted walk.
+	Resumed bool
+}
+
+// Collector fetches sources. It is safe for concurrent use.
+type Collector struct {
+	api   API
+	store *store.Store
+	log   *zap.Logger
+	// DefaultBackfill bounds a new source's first walk when the task does not say.
+	DefaultBackfill time.Duration
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// New returns a collector.
+func New(api API, st *store.Store, log *zap.Logger, defaultBackfill time.Duration) *Collector {
+	return &Collector{api: api, store: st, log: log, DefaultBackfill: defaultBackfill, Now: time.Now}
+}
+
+// Fetch walks f's source from its stored cursor and stores what is new. An error leaves the
+// cursor where it was; the walk's progress up to the failed page is kept for the next try.
+func (c *Collector) Fetch(ctx context.Context, f tasks.Fetch) (Result, error) {
+	if err := f.Validate(); err != nil {
+		return Result{}, err
+	}
+	value := f.Value
+	if f.Kind == tasks.KindUser {
+		value = strings.ToLower(value)
+	}
+	id, err := c.store.EnsureSource(ctx, f.Kind, value)
+	if err != nil {
+		return Result{}, err
+	}
+	lock, ok, err := c.store.TryLockSource(ctx, id)
+	if err != nil {
+		return Result{SourceID: id}, err
+	}
+	if !ok {
+		return Result{Outcome: OutcomeBusy, SourceID: id}, nil
+	}
+	defer lock.Release()
+	res, err := c.fetchLocked(ctx, id, f)
+	if err != nil && ctx.Err() == nil {
+		if recErr := c.store.RecordError(context.WithoutCancel(ctx), id, err.Error()); recErr != nil {
+			c.log.Warn("could not record fetch error", zap.Int64("source_id", id), zap.Error(recErr))
+		}
+	}
+	return res, err
+}
+
+func (c *Collector) fetchLocked(ctx context.Context, id int64, f tasks.Fetch) (Result, error) {
+	src, err := c.store.Source(ctx, id)
+	if err != nil {
+		return Result{SourceID: id}, err
+	}
+	res := Result{SourceID: id, CursorID: src.CursorID}
+	if src.Kind == tasks.KindUser && src.UserID == 0 || src.Status != store.StatusActive {
+		missing, err := c.resolve(ctx, src, f.Value)
+		if err != nil || missing {
+			res.Outcome = OutcomeMissing
+			return res, err
+		}
+	}
+	w, err := c.plan(ctx, src, f)
+	if err != nil {
+		return res, err
+	}
+	res.Resumed = src.Walk != nil
+	return c.walk(ctx, src, w, res)
+}
+
+// resolve looks the handle up, unless it was found missing recently. missing is true when
+// the source cannot be walked now.
+func (c *Collector) resolve(ctx context.Context, src *store.Source, handle string) (missing bool, err error) {
+	if src.Status != store.StatusActive && c.Now().Sub(src.LastErrorAt) < RecheckMissing {
+		return true, nil
+	}
+	if src.Kind != tasks.KindUser {
+		return false, nil
+	}
+	u, err := c.api.LookupUser(ctx, handle)
+	switch {
+	case errors.Is(err, twitterapi.ErrUserNotFound):
+		return true, c.store.MarkStatus(ctx, src.ID, store.StatusNotFound, err.Error())
+	case errors.Is(err, twitterapi.ErrUserSuspended):
+		return true, c.store.MarkStatus(ctx, src.ID, store.StatusSuspended, err.Error())
+	case err != nil:
+		return false, fmt.Errorf("resolve @%s: %w", handle, err)
+	}
+	if err := c.store.SetUser(ctx, src.ID, u.ID, u.Username, u.Name); err != nil {
+		return false, err
+	}
+	src.UserID, src.Status = u.ID, store.StatusActive
+	c.log.Info("handle resolved", zap.String("handle", handle), zap.Int64("user_id", u.ID))
+	return false, nil
+}
+
+// plan returns the walk to run: the interrupted one, or a new one from the cursor, or, for
+// a source without a cursor, from its backfill bound.
+func (c *Collector) plan(ctx context.Context, src *store.Source, f tasks.Fetch) (store.Walk, error) {
+	if src.Walk != nil {
+		return *src.Walk, nil
+	}
+	now := c.Now().UTC()
+	w := store.Walk{StartedAt: now}
+	if src.CursorID != 0 {
+		w.SinceID = src.CursorID
+	} else {
+		from, err := c.store.StartBackfill(ctx, src.ID, now.Add(-c.backfill(f)))
+		if err != nil {
+			return w, err
+		}
+		w.StartTime = from.Truncate(time.Second)
+	}
+	if src.Kind == tasks.KindQuery {
+		c.clampToSearchWindow(src, &w, now)
+	}
+	return w, nil
+}
+
+func (c *Collector) backfill(f tasks.Fetch) time.Duration {
+	if f.BackfillSeconds > 0 {
+		return time.Duration(f.BackfillSeconds) * time.Second
+	}
+	return c.DefaultBackfill
+}
+
+// clampToSearchWindow keeps a search walk's lower bound inside the seven days recent search
+// accepts; what lies before that cannot be fetched any more.
+func (c *Collector) clampToSearchWindow(src *store.Source, w *store.Walk, now time.Time) {
+	oldest := now.Add(-searchWindow + searchMargin).Truncate(time.Second)
+	if w.SinceID != 0 && SnowflakeTime(w.SinceID).Before(oldest) {
+		// TODO(gaps): record this as a gap with its time range once gaps are stored.
+		c.log.Warn("cursor older than the search window; tweets before it are out of reach",
+			zap.Int64("source_id", src.ID), zap.Int64("cursor_id", w.SinceID), zap.Time("window_start", oldest))
+		w.SinceID, w.StartTime = 0, oldest
+	}
+	if w.SinceID == 0 && w.StartTime.Before(oldest) {
+		w.StartTime = oldest
+	}
+}
+
+// SnowflakeTime is the creation time encoded in a tweet id.
+func SnowflakeTime(id int64) time.Time {
+	const twepoch = 1288834974657
+	return time.UnixMilli((id >> 22) + twepoch).UTC()
+}
+
+func idString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}

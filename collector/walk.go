@@ -1,0 +1,73 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/tweetflow/tweetflow/store"
+	"github.com/tweetflow/tweetflow/tasks"
+	"github.com/tweetflow/tweetflow/twitterapi"
+)
+
+// walk reads pages until the API hands out no further token, storing each page with the
+// walk state that follows it. The same lower bound serves every page; the cursor becomes
+// the first page's newest id once the last page is stored.
+func (c *Collector) walk(ctx context.Context, src *store.Source, w store.Walk, res Result) (Result, error) {
+	for {
+		page, err := c.page(ctx, src, w)
+		if err != nil {
+			return res, fmt.Errorf("fetch page %d of %s:%s: %w", res.Pages+1, src.Kind, src.Value, err)
+		}
+		res.Pages++
+		res.Fetched += len(page.Tweets)
+		if w.NewestID == 0 && page.NewestID != "" {
+			if w.NewestID, err = strconv.ParseInt(page.NewestID, 10, 64); err != nil {
+				return res, fmt.Errorf("page %d of %s:%s: newest_id %q is not an id", res.Pages, src.Kind, src.Value, page.NewestID)
+			}
+		}
+		next := nextWalk(w, page.NextToken)
+		saved, err := c.store.SavePage(ctx, store.PageWrite{
+			SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: c.Now().UTC(),
+		})
+		if err != nil {
+			return res, err
+		}
+		res.New += saved.New
+		res.Known += saved.Known
+		c.logPartialErrors(src, page.Errors)
+		if next == nil {
+			res.Outcome = OutcomeFetched
+			res.CursorID = max(res.CursorID, w.NewestID)
+			return res, nil
+		}
+		w = *next
+	}
+}
+
+// nextWalk is the walk state after a page: nil when token is empty and the walk is done.
+func nextWalk(w store.Walk, token string) *store.Walk {
+	if token == "" {
+		return nil
+	}
+	w.Token = token
+	return &w
+}
+
+func (c *Collector) page(ctx context.Context, src *store.Source, w store.Walk) (*twitterapi.Page, error) {
+	q := twitterapi.PageQuery{SinceID: idString(w.SinceID), StartTime: w.StartTime, Token: w.Token}
+	if src.Kind == tasks.KindUser {
+		return c.api.UserTimeline(ctx, strconv.FormatInt(src.UserID, 10), q)
+	}
+	return c.api.SearchRecent(ctx, src.Value, q)
+}
+
+// logPartialErrors notes problems served beside data, such as a deleted referenced tweet.
+func (c *Collector) logPartialErrors(src *store.Source, problems []twitterapi.Problem) {
+	for _, p := range problems {
+		c.log.Debug("partial error in page", zap.Int64("source_id", src.ID),
+			zap.String("title", p.Title), zap.String("detail", p.Detail))
+	}
+}

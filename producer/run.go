@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/tweetflow/tweetflow/config"
+	"github.com/tweetflow/tweetflow/metrics"
+	"github.com/tweetflow/tweetflow/tasks"
+)
+
+// reloadEvery is how often the sources file is checked for changes.
+const reloadEvery = 5 * time.Second
+
+func newRunCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Publish a fetch task for every source on each tick of its schedule",
+		Long: "run is the long-running scheduler. On every tick of FETCH_SCHEDULE (or of a source's\n" +
+			"own schedule) it publishes one fetch-source task per source of SOURCES_FILE. Schedules\n" +
+			"run in UTC. Changes to SOURCES_FILE are picked up within a few seconds, without a\n" +
+			"restart; a file with errors is rejected and the previous sources stay in force.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runErr(runScheduler(ctx))
+		},
+	}
+}
+
+func runScheduler(ctx context.Context) error {
+	e, err := loadEnv()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = e.log.Sync() }()
+	sources, err := config.LoadSources(e.cfg.SourcesFile)
+	if err != nil {
+		return err
+	}
+	e.log.Info("producer starting", zap.Any("config", e.cfg.LogFields()), zap.Int("sources", len(sources)))
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := startMetrics(ctx, e); err != nil {
+		return err
+	}
+	pub := tasks.NewPublisher(e.cfg.BrokerURL, "tweetflow-producer", tasks.DefaultTopology, e.log)
+	defer pub.Close()
+	s := newScheduler(e, st, pub)
+	if err := s.apply(sources); err != nil {
+		return err
+	}
+	s.run(ctx)
+	e.log.Info("producer stopped")
+	return nil
+}
+
+func startMetrics(ctx context.Context, e *env) error {
+	if e.cfg.MetricsAddr == "" {
+		return nil
+	}
+	srv, err := metrics.Listen(e.cfg.MetricsAddr, metrics.NewRegistry(), func() error { return nil })
+	if err != nil {
+		return fmt.Errorf("listen on METRICS_ADDR %s: %w", e.cfg.MetricsAddr, err)
+	}
+	go srv.Run(ctx, e.log)
+	e.log.Info("metrics listening", zap.String("addr", srv.Addr()))
+	return nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	mtasks "github.com/RichardKnop/machinery/v2/tasks"
+	"github.com/robfig/cron/v3"
+	"go.uber.org/zap"
+
+	"github.com/tweetflow/tweetflow/collector"
+	"github.com/tweetflow/tweetflow/config"
+	"github.com/tweetflow/tweetflow/store"
+	"github.com/tweetflow/tweetflow/tasks"
+)
+
+// scheduler publishes the fetch tasks of each schedule's sources on every tick.
+type scheduler struct {
+	e    *env
+	st   *store.Store
+	pub  *tasks.Publisher
+	cron *cron.Cron
+
+	mu      sync.Mutex
+	entries []cron.EntryID
+	ctx     context.Context
+	file    []byte // the sources file as last applied
+}
+
+func newScheduler(e *env, st *store.Store, pub *tasks.Publisher) *scheduler {
+	logger := cronLogger{e.log}
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	return &scheduler{e: e, st: st, pub: pub, cron: c, ctx: context.Background()}
+}
+
+// group is the sources that share one schedule.
+type group struct {
+	spec     string
+	schedule cron.Schedule
+	sources  []config.Source
+}
+
+// apply replaces the scheduled sources with sources.
+func (s *scheduler) apply(sources []config.Source) error {
+	groups, err := s.group(sources)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.entries {
+		s.cron.Remove(id)
+	}
+	s.entries = s.entries[:0]
+	for _, g := range groups {
+		s.entries = append(s.entries, s.cron.Schedule(g.schedule, cron.FuncJob(func() { s.tick(g) })))
+		s.e.log.Info("schedule set", zap.String("schedule", g.spec), zap.Int("sources", len(g.sources)))
+	}
+	return nil
+}
+
+func (s *scheduler) group(sources []config.Source) ([]*group, error) {
+	bySpec := map[string]*group{}
+	var order []*group
+	for _, src := range sources {
+		spec := src.Schedule
+		if spec == "" {
+			spec = s.e.cfg.FetchSchedule
+		}
+		g, ok := bySpec[spec]
+		if !ok {
+			sched, err := config.ParseSchedule(spec)
+			if err != nil {
+				return nil, err
+			}
+			g = &group{spec: spec, schedule: sched}
+			bySpec[spec] = g
+			order = append(order, g)
+		}
+		g.sources = append(g.sources, src)
+	}
+	return order, nil
+}
+
+// run starts the schedule and watches the sources file until ctx ends, then waits for a
+// tick in progress to finish.
+func (s *scheduler) run(ctx context.Context) {
+	s.ctx = ctx
+	s.file, _ = os.ReadFile(s.e.cfg.SourcesFile)
+	s.cron.Start()
+	t := time.NewTicker(reloadEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			<-s.cron.Stop().Done()
+			return
+		case <-t.C:
+			s.reloadIfChanged()
+		}
+	}
+}
+
+// reloadIfChanged applies the sources file when its contents changed. A file with errors is
+// logged and ignored; the sources applied before stay in force.
+func (s *scheduler) reloadIfChanged() {
+	path := s.e.cfg.SourcesFile
+	data, err := os.ReadFile(path)
+	if err != nil || bytes.Equal(data, s.file) {
+		return
+	}
+	s.file = data
+	sources, err := config.ParseSources(path, data)
+	if err == nil {
+		err = s.apply(sources)
+	}
+	if err != nil {
+		s.e.log.Error("sources file rejected; keeping the previous sources", zap.String("error", err.Error()))
+		return
+	}
+	s.e.log.Info("sources reloaded", zap.Int("sources", len(sources)))
+}
+
+// tick publishes one fetch task for each source of g.
+func (s *scheduler) tick(g *group) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(s.ctx, max(config.ScheduleInterval(g.schedule, start), 10*time.Second))
+	defer cancel()
+	known, err := s.st.Sources(ctx)
+	if err != nil {
+		s.e.log.Warn("source states unavailable; publishing without cursor hints", zap.Error(err))
+	}
+	sigs, skipped := s.signatures(g, known, start)
+	if err := s.pub.Publish(ctx, sigs...); err != nil {
+		s.e.log.Error("tick failed", zap.String("schedule", g.spec), zap.String("error", err.Error()))
+		return
+	}
+	s.e.log.Info("tick published", zap.String("schedule", g.spec), zap.Int("published", len(sigs)),
+		zap.Int("skipped", skipped), zap.Duration("duration", time.Since(start)))
+}
+
+// signatures builds g's fetch signatures, leaving out sources recently found missing.
+func (s *scheduler) signatures(g *group, known map[string]*store.Source, now time.Time) ([]*mtasks.Signature, int) {
+	backfill := int64(s.e.backfill(g.schedule, now) / time.Second)
+	sigs := make([]*mtasks.Signature, 0, len(g.sources))
+	skipped := 0
+	for _, src := range g.sources {
+		f := tasks.Fetch{Kind: string(src.Kind), Value: src.Value, BackfillSeconds: backfill}
+		if st, ok := known[src.Key()]; ok {
+			if st.Status != store.StatusActive && now.Sub(st.LastErrorAt) < collector.RecheckMissing {
+				skipped++
+				continue
+			}
+			if st.CursorID != 0 {
+				f.SinceIDHint = idString(st.CursorID)
+			}
+		}
+		sig, err := f.Signature()
+		if err != nil {
+			s.e.log.Error("source not published", zap.String("source", f.String()), zap.Error(err))
+			continue
+		}
+		sigs = append(sigs, sig)
+	}
+	return sigs, skipped
+}
+
+// cronLogger routes the cron library's messages into zap.
+type cronLogger struct{ log *zap.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) {
+	l.log.Debug("cron: "+msg, zap.Any("details", kv))
+}
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, zap.Error(err), zap.Any("details", kv))
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Source statuses.
+const (
+	StatusActive    = "active"
+	StatusNotFound  = "not_found"
+	StatusSuspended = "suspended"
+)
+
+// Source is the stored state of one user handle or search query.
+type Source struct {
+	ID    int64
+	Kind  string
+	Value string
+	// UserID is the account a user source resolved to, 0 until resolved.
+	UserID int64
+	Status string
+	// CursorID is the newest tweet id of the last complete walk, 0 before the first.
+	CursorID int64
+	// BackfillFrom bounds walks while there is no cursor; zero until the first walk.
+	BackfillFrom time.Time
+	// Walk is the walk in progress, nil when none is.
+	Walk          *Walk
+	LastSuccessAt time.Time
+	LastError     string
+	LastErrorAt   time.Time
+	TweetsStored  int64
+}
+
+// Walk is the state of an unfinished walk through a source's pages.
+type Walk struct {
+	// Token is the pagination token of the next page to read.
+	Token string
+	// SinceID and StartTime are the walk's lower bound, kept for every page.
+	SinceID   int64
+	StartTime time.Time
+	// NewestID is the first page's newest id: the cursor once the walk completes.
+	NewestID  int64
+	StartedAt time.Time
+}
+
+// ErrNoSource is returned for a source id that does not exist.
+var ErrNoSource = errors.New("no such source")
+
+// EnsureSource returns the id of the source (kind, value), creating it when new.
+func (s *Store) EnsureSource(ctx context.Context, kind, value string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `
+		WITH ins AS (
+			INSERT INTO sources (kind, value) VALUES ($1, $2)
+			ON CONFLICT (kind, value) DO NOTHING RETURNING id
+		)
+		SELECT id FROM ins UNION ALL SELECT id FROM sources WHERE kind = $1 AND value = $2
+		LIMIT 1`, kind, value).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("ensure source %s:%s: %w", kind, value, err)
+	}
+	return id, nil
+}
+
+const sourceColumns = `id, kind, value, COALESCE(user_id, 0), status, COALESCE(cursor_id, 0),
+	backfill_from, walk_token, walk_since_id, walk_start_time, walk_newest_id, walk_started_at,
+	last_success_at, COALESCE(last_error, ''), last_error_at, tweets_stored`
+
+// Source loads the source with that id.
+func (s *Store) Source(ctx context.Context, id int64) (*Source, error) {
+	row := s.pool.QueryRow(ctx, `SELECT `+sourceColumns+` FROM sources WHERE id = $1`, id)
+	src, err := scanSource(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("load source %d: %w", id, ErrNoSource)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load source %d: %w", id, err)
+	}
+	return src, nil
+}
+
+// Sources loads every stored source, keyed by "kind:value".
+func (s *Store) Sources(ctx context.Context) (map[string]*Source, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+sourceColumns+` FROM sources`)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]*Source{}
+	for rows.Next() {
+		src, err := scanSource(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list sources: %w", err)
+		}
+		out[src.Kind+":"+src.Value] = src
+	}
+	return out, rows.Err()
+}
+
+func scanSource(row pgx.Row) (*Source, error) {
+	var src Source
+	var backfill, walkStart, walkStarted, lastOK, lastErrAt *time.Time
+	var token *string
+	var since, newest *int64
+	err := row.Scan(&src.ID, &src.Kind, &src.Value, &src.UserID, &src.Status, &src.CursorID,
+		&backfill, &token, &since, &walkStart, &newest, &walkStarted,
+		&lastOK, &src.LastError, &lastErrAt, &src.TweetsStored)
+	if err != nil {
+		return nil, err
+	}
+	src.BackfillFrom, src.LastSuccessAt, src.LastErrorAt = deref(backfill), deref(lastOK), deref(lastErrAt)
+	if token != nil {
+		src.Walk = &Walk{Token: *token, SinceID: derefInt(since), StartTime: deref(walkStart),
+			NewestID: derefInt(newest), StartedAt: deref(walkStarted)}
+	}
+	return &src, nil
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func derefInt(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+// StartBackfill sets the source's backfill bound to from, unless it has one already, and
+// returns the bound in force.
+func (s *Store) StartBackfill(ctx context.Context, id int64, from time.Time) (time.Time, error) {
+	var got time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE sources SET backfill_from = COALESCE(backfill_from, $2)
+		WHERE id = $1 RETURNING backfill_from`, id, from).Scan(&got)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("set backfill bound of source %d: %w", id, err)
+	}
+	return got.UTC(), nil
+}
+
+// SetUser records the account a user source resolved to and marks the source active.
+func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, name string) error {
+	_, err := s.pool.Exec(ctx, `
+		WITH u AS (
+			INSERT INTO users (id, username, name) VALUES ($2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, name = EXCLUDED.name,
+				updated_at = now()
+		)
+		UPDATE sources SET user_id = $2, status = 'active', last_error = NULL, last_error_at = NULL
+		WHERE id = $1`, sourceID, userID, username, name)
+	if err != nil {
+		return fmt.Errorf("record user %d for source %d: %w", userID, sourceID, err)
+	}
+	return nil
+}
+
+// MarkStatus sets the source's status, with the reason as its last error.
+func (s *Store) MarkStatus(ctx context.Context, id int64, status, reason string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE sources SET status = $2, last_error = $3, last_error_at = now()
+		WHERE id = $1`, id, status, reason)
+	if err != nil {
+		return fmt.Errorf("mark source %d %s: %w", id, status, err)
+	}
+	return nil
+}
+
+// RecordError notes a failed fetch. Nothing else changes: the cursor and walk stay.
+func (s *Store) RecordError(ctx context.Context, id int64, reason string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE sources SET last_error = $2, last_error_at = now() WHERE id = $1`,
+		id, reason)
+	if err != nil {
+		return fmt.Errorf("record error of source %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tweetflow/tweetflow/twitterapi"
+)
+
+// PageWrite is one page of a walk to store.
+type PageWrite struct {
+	SourceID int64
+	Tweets   []twitterapi.Tweet
+	// Next is the walk state after this page; nil when this page completes the walk.
+	Next *Walk
+	// NewestID becomes the cursor when the walk completes (0 leaves the cursor as it is).
+	// The cursor never moves backwards.
+	NewestID  int64
+	FetchedAt time.Time
+}
+
+// Saved counts what a page write changed.
+type Saved struct {
+	// New tweets were not stored before; Known ones were (their metrics are refreshed).
+	New, Known int
+	// Linked counts tweets this source had not seen before.
+	Linked int
+}
+
+// savePageSQL stores tweets, links them to the source and moves the source's walk, all in
+// one statement and so one transaction. A tweet already stored gets its public metrics
+// refreshed, and is rewritten only when they changed.
+const savePageSQL = `
+WITH input AS (
+	SELECT * FROM unnest(
+		$1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamptz[], $6::text[],
+		$7::bigint[], $8::bigint[], $9::bigint[],
+		$10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
+		$16::text[]
+	) AS t(id, author_id, conversation_id, text, created_at, lang,
+		retweeted_id, quoted_id, replied_to_id,
+		retweet_count, reply_count, like_count, quote_count, bookmark_count, impression_count, raw)
+), upserted AS (
+	INSERT INTO tweets (id, author_id, conversation_id, text, created_at, lang,
+		retweeted_id, quoted_id, replied_to_id,
+		retweet_count, reply_count, like_count, quote_count, bookmark_count, impression_count,
+		raw, fetched_at, metrics_updated_at)
+	SELECT id, author_id, NULLIF(conversation_id, 0), text, created_at, lang,
+		NULLIF(retweeted_id, 0), NULLIF(quoted_id, 0), NULLIF(replied_to_id, 0),
+		retweet_count, reply_count, like_count, quote_count, bookmark_count, impression_count,
+		raw::json, $17, $17
+	FROM input
+	ON CONFLICT (id) DO UPDATE SET
+		retweet_count = EXCLUDED.retweet_count, reply_count = EXCLUDED.reply_count,
+		like_count = EXCLUDED.like_count, quote_count = EXCLUDED.quote_count,
+		bookmark_count = EXCLUDED.bookmark_count, impression_count = EXCLUDED.impression_count,
+		metrics_updated_at = EXCLUDED.fetched_at
+	WHERE (tweets.retweet_count, tweets.reply_count, tweets.like_count, tweets.quote_count,
+			tweets.bookmark_count, tweets.impression_count)
+		IS DISTINCT FROM (EXCLUDED.retweet_count, EXCLUDED.reply_count, EXCLUDED.like_count,
+			EXCLUDED.quote_count, EXCLUDED.bookmark_count, EXCLUDED.impression_count)
+	RETURNING (xmax = 0) AS inserted
+), linked AS (
+	INSERT INTO tweet_sources (source_id, tweet_id, first_seen_at)
+	SELECT $18, id, $17 FROM input
+	ON CONFLICT DO NOTHING
+	RETURNING tweet_id
+), moved AS (
+	UPDATE sources SET
+		tweets_stored = tweets_stored + (SELECT count(*) FROM linked),
+		cursor_id = CASE WHEN $19 THEN GREATEST(cursor_id, NULLIF($20::bigint, 0)) ELSE cursor_id END,
+		walk_token = CASE WHEN $19 THEN NULL ELSE $21 END,
+		walk_since_id = CASE WHEN $19 THEN NULL ELSE NULLIF($22::bigint, 0) END,
+		walk_start_time = CASE WHEN $19 THEN NULL ELSE $23::timestamptz END,
+		walk_newest_id = CASE WHEN $19 THEN NULL ELSE NULLIF($20::bigint, 0) END,
+		walk_started_at = CASE WHEN $19 THEN NULL ELSE $24::timestamptz END,
+		last_success_at = CASE WHEN $19 THEN $17 ELSE last_success_at END,
+		last_error = CASE WHEN $19 THEN NULL ELSE last_error END,
+		last_error_at = CASE WHEN $19 THEN NULL ELSE last_error_at END
+	WHERE id = $18
+	RETURNING id
+)
+SELECT (SELECT count(*) FROM upserted WHERE inserted),
+	(SELECT count(*) FROM linked),
+	(SELECT count(*) FROM moved)`
+
+// SavePage stores a page and moves the source's walk in one transaction: either all of it
+// happens or none does.
+func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
+	cols := columnsOf(w.Tweets)
+	complete := w.Next == nil
+	next := w.Next
+	if next == nil {
+		next = &Walk{}
+	}
+	var inserted, linked, moved int
+	err := s.pool.QueryRow(ctx, savePageSQL,
+		cols.id, cols.author, cols.conversation, cols.text, cols.created, cols.lang,
+		cols.retweeted, cols.quoted, cols.repliedTo,
+		cols.retweets, cols.replies, cols.likes, cols.quotes, cols.bookmarks, cols.impressions,
+		cols.raw, w.FetchedAt, w.SourceID, complete, w.NewestID,
+		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
+	).Scan(&inserted, &linked, &moved)
+	if err != nil {
+		return Saved{}, fmt.Errorf("save %d tweets of source %d: %w", len(w.Tweets), w.SourceID, err)
+	}
+	if moved == 0 {
+		return Saved{}, fmt.Errorf("save tweets of source %d: %w", w.SourceID, ErrNoSource)
+	}
+	unique := len(cols.id)
+	return Saved{New: inserted, Known: unique - inserted, Linked: linked}, nil
+}
+
+// columns holds a page's tweets column by column, as the unnest in savePageSQL takes them.
+type columns struct {
+	id, author, conversation, retweeted, quoted, repliedTo   []int64
+	retweets, replies, likes, quotes, bookmarks, impressions []int64
+	text, lang, raw                                          []string
+	created                                                  []time.Time
+}
+
+func columnsOf(tweets []twitterapi.Tweet) columns {
+	n := len(tweets)
+	c := columns{
+		id: make([]int64, 0, n), author: make([]int64, 0, n), conversation: make([]int64, 0, n),
+		retweeted: make([]int64, 0, n), quoted: make([]int64, 0, n), repliedTo: make([]int64, 0, n),
+		retweets: make([]int64, 0, n), replies: make([]int64, 0, n), likes: make([]int64, 0, n),
+		quotes: make([]int64, 0, n), bookmarks: make([]int64, 0, n), impressions: make([]int64, 0, n),
+		text: make([]string, 0, n), lang: make([]string, 0, n), raw: make([]string, 0, n),
+		created: make([]time.Time, 0, n),
+	}
+	seen := make(map[int64]bool, n)
+	for i := range tweets {
+		t := &tweets[i]
+		if seen[t.ID] {
+			continue
+		}
+		seen[t.ID] = true
+		c.id, c.author, c.conversation = append(c.id, t.ID), append(c.author, t.AuthorID), append(c.conversation, t.ConversationID)
+		c.retweeted, c.quoted, c.repliedTo = append(c.retweeted, t.RetweetedID), append(c.quoted, t.QuotedID), append(c.repliedTo, t.RepliedToID)
+		m := t.Metrics
+		c.retweets, c.replies, c.likes = append(c.retweets, m.Retweets), append(c.replies, m.Replies), append(c.likes, m.Likes)
+		c.quotes, c.bookmarks, c.impressions = append(c.quotes, m.Quotes), append(c.bookmarks, m.Bookmarks), append(c.impressions, m.Impressions)
+		c.text, c.lang, c.raw = append(c.text, t.Text), append(c.lang, t.Lang), append(c.raw, string(t.Raw))
+		c.created = append(c.created, t.CreatedAt)
+	}
+	return c
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -1,0 +1,215 @@
+package tasks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mtasks "github.com/RichardKnop/machinery/v2/tasks"
+	amqp "github.com/rabbitmq/amqp091-go"
+	"go.uber.org/zap"
+)
+
+// TaskRunner runs one decoded signature; Runner is the implementation workers use.
+type TaskRunner interface {
+	Known(name string) bool
+	Run(ctx context.Context, sig *mtasks.Signature) error
+}
+
+// ConsumerConfig configures a Consumer.
+type ConsumerConfig struct {
+	// BrokerURL is the AMQP URL; Name labels the connection in the management UI.
+	BrokerURL, Name string
+	Topology        Topology
+	// Concurrency is how many tasks run at once; the prefetch count is the same.
+	Concurrency int
+	// Grace is how long a stopping consumer waits for running tasks before cancelling them.
+	Grace  time.Duration
+	Runner TaskRunner
+	Log    *zap.Logger
+}
+
+// ErrGraceExceeded is returned by Run when running tasks outlived the shutdown grace
+// period and were cancelled; their messages return to the queue.
+var ErrGraceExceeded = errors.New("running tasks outlived the shutdown grace period")
+
+// Consumer takes signatures off the task queue and runs them. It replaces Machinery's AMQP
+// consume loop, which its defects make unfit for a long-running service: a message is
+// acknowledged only after its task returned, one that cannot run is dead-lettered alone with
+// the reason, a lost connection is re-established with capped backoff, and stopping is
+// graceful within a bounded time.
+type Consumer struct {
+	cfg    ConsumerConfig
+	dialer *dialer
+}
+
+// NewConsumer returns a consumer for cfg.
+func NewConsumer(cfg ConsumerConfig) *Consumer {
+	return &Consumer{cfg: cfg, dialer: newDialer(cfg.BrokerURL, cfg.Name, cfg.Log)}
+}
+
+// Run consumes until ctx ends, then stops taking deliveries, lets running tasks finish
+// within the grace period and returns nil (or ErrGraceExceeded). It returns an error only
+// when the broker refuses the connection for good.
+func (c *Consumer) Run(ctx context.Context) error {
+	for {
+		conn, err := c.dialer.dial(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = c.session(ctx, conn)
+		_ = conn.Close()
+		if ctx.Err() != nil || errors.Is(err, ErrGraceExceeded) {
+			return err
+		}
+		c.cfg.Log.Warn("broker connection lost, reconnecting", zap.String("error", err.Error()))
+	}
+}
+
+// session consumes on one connection until ctx ends or the connection or channel fails.
+func (c *Consumer) session(ctx context.Context, conn *amqp.Connection) error {
+	ch, deliveries, err := c.subscribe(conn)
+	if err != nil {
+		return err
+	}
+	dead, err := newDeadLetterer(conn, c.cfg.Topology)
+	if err != nil {
+		return err
+	}
+	taskCtx, cancelTasks := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelTasks()
+	w := &workers{c: c, dead: dead, ctx: taskCtx}
+	done := w.start(deliveries, c.cfg.Concurrency)
+	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
+	chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
+	c.cfg.Log.Info("consuming", zap.String("queue", c.cfg.Topology.Queue), zap.Int("concurrency", c.cfg.Concurrency))
+
+	select {
+	case <-ctx.Done():
+		w.stopping.Store(true)
+		_ = ch.Cancel(c.cfg.Name, false) // no new deliveries
+		return c.drain(done, cancelTasks)
+	case e := <-connClosed:
+		cancelTasks()
+		<-done
+		return fmt.Errorf("connection closed: %w", amqpErr(e))
+	case e := <-chClosed:
+		cancelTasks()
+		<-done
+		return fmt.Errorf("channel closed: %w", amqpErr(e))
+	case <-done:
+		return errors.New("the broker cancelled the consumer")
+	}
+}
+
+func amqpErr(e *amqp.Error) error {
+	if e == nil {
+		return errors.New("closed without a reason")
+	}
+	return e
+}
+
+// drain waits for running tasks within the grace period, then cancels them.
+func (c *Consumer) drain(done <-chan struct{}, cancelTasks context.CancelFunc) error {
+	t := time.NewTimer(c.cfg.Grace)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		cancelTasks()
+		<-done
+		return ErrGraceExceeded
+	}
+}
+
+func (c *Consumer) subscribe(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Delivery, error) {
+	ch, err := conn.Channel()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open channel: %w", err)
+	}
+	if err := c.cfg.Topology.Declare(ch); err != nil {
+		return nil, nil, err
+	}
+	if err := ch.Qos(c.cfg.Concurrency, 0, false); err != nil {
+		return nil, nil, fmt.Errorf("set prefetch: %w", err)
+	}
+	deliveries, err := ch.Consume(c.cfg.Topology.Queue, c.cfg.Name,
+		false, false, false, false, nil) // manual ack, not exclusive, no-local, wait, no args
+	if err != nil {
+		return nil, nil, fmt.Errorf("consume %s: %w", c.cfg.Topology.Queue, err)
+	}
+	return ch, deliveries, nil
+}
+
+// workers is the pool that handles the deliveries of one session.
+type workers struct {
+	c        *Consumer
+	dead     *deadLetterer
+	ctx      context.Context
+	stopping atomic.Bool
+}
+
+// start runs n goroutines over deliveries; the returned channel closes when all are done.
+func (w *workers) start(deliveries <-chan amqp.Delivery, n int) <-chan struct{} {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for d := range deliveries {
+				w.handle(d)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done
+}
+
+func (w *workers) handle(d amqp.Delivery) {
+	log := w.c.cfg.Log
+	if w.stopping.Load() || w.ctx.Err() != nil {
+		_ = d.Nack(false, true) // stopping: back to the queue for another worker
+		return
+	}
+	sig, reason := decodeDelivery(d, w.c.cfg.Runner)
+	if reason == "" {
+		if err := w.c.cfg.Runner.Run(w.ctx, sig); errors.Is(err, ErrBadArguments) {
+			reason = err.Error()
+		}
+	}
+	if reason != "" {
+		w.dead.send(d, reason, log)
+		return
+	}
+	if err := d.Ack(false); err != nil {
+		log.Warn("ack failed; the broker will redeliver the task", zap.String("task_id", sig.UUID), zap.Error(err))
+	}
+}
+
+// decodeDelivery returns the signature a delivery carries, or why it cannot be run.
+func decodeDelivery(d amqp.Delivery, r TaskRunner) (*mtasks.Signature, string) {
+	if len(bytes.TrimSpace(d.Body)) == 0 {
+		return nil, "empty message body"
+	}
+	sig := new(mtasks.Signature)
+	dec := json.NewDecoder(bytes.NewReader(d.Body))
+	dec.UseNumber()
+	if err := dec.Decode(sig); err != nil {
+		return nil, "body is not a Machinery signature: " + err.Error()
+	}
+	if sig.Name == "" {
+		return nil, "signature has no task name"
+	}
+	if !r.Known(sig.Name) {
+		return nil, fmt.Sprintf("no worker knows task %q", sig.Name)
+	}
+	return sig, ""
+}

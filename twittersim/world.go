@@ -1,0 +1,166 @@
+package twittersim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// outsiders are authors that are not tracked but whose tweets get retweeted and quoted.
+var outsiders = []struct{ username, name string }{
+	{"golang", "Go"},
+	{"PostgreSQL", "PostgreSQL"},
+	{"RabbitMQ", "RabbitMQ 🐇"},
+	{"TwitterDev", "Developers"},
+	{"gophercon_jp", "GopherCon 日本"},
+}
+
+// world is the generated state: accounts and their tweets. It is not safe for
+// concurrent use; Server guards it with a mutex.
+type world struct {
+	seed     int64
+	start    time.Time
+	ids      snowflake
+	paused   bool
+	accounts []*account          // tracked accounts in the order they were added
+	byName   map[string]*account // tracked accounts by lower-case username
+	byID     map[string]*account // tracked and outside accounts by id
+	outside  []*account
+	tweets   []*tweet          // tweets of tracked accounts, oldest first
+	byTweet  map[uint64]*tweet // every tweet, including outside originals
+}
+
+// newWorld creates the accounts; their first posts follow origin.
+func newWorld(seed int64, specs []AccountSpec, start, origin time.Time) (*world, error) {
+	w := &world{
+		seed:    seed,
+		start:   start,
+		byName:  map[string]*account{},
+		byID:    map[string]*account{},
+		byTweet: map[uint64]*tweet{},
+	}
+	for _, o := range outsiders {
+		a := w.newAccount(AccountSpec{Username: o.username}, true)
+		a.name = o.name
+		w.outside = append(w.outside, a)
+	}
+	for _, spec := range specs {
+		if _, err := w.addAccount(spec, origin); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// addAccount adds a tracked account whose first post follows from.
+func (w *world) addAccount(spec AccountSpec, from time.Time) (*account, error) {
+	if err := spec.validate(); err != nil {
+		return nil, fmt.Errorf("add account: %w", err)
+	}
+	if w.byName[strings.ToLower(spec.Username)] != nil {
+		return nil, fmt.Errorf("add account %q: username is taken", spec.Username)
+	}
+	a := w.newAccount(spec, false)
+	a.scheduleNext(from)
+	w.accounts = append(w.accounts, a)
+	w.byName[strings.ToLower(a.username)] = a
+	return a, nil
+}
+
+func (w *world) newAccount(spec AccountSpec, outside bool) *account {
+	a := &account{
+		username: spec.Username,
+		name:     displayName(w.seed, spec.Username),
+		created:  joinedAt(w.seed, spec.Username, w.start),
+		interval: spec.Interval,
+		outside:  outside,
+		rng:      accountRNG(w.seed, spec.Username),
+	}
+	a.id = userID(w.seed, spec.Username, 0)
+	for salt := 1; w.byID[a.id] != nil; salt++ {
+		a.id = userID(w.seed, spec.Username, salt)
+	}
+	w.byID[a.id] = a
+	return a
+}
+
+// advance creates every scheduled tweet due up to now, in time order. While the world
+// is paused, due posts are skipped instead of created.
+func (w *world) advance(now time.Time) {
+	for a := w.nextDue(now); a != nil; a = w.nextDue(now) {
+		at := a.next
+		a.scheduleNext(at)
+		if !w.paused && !a.suspended {
+			w.compose(a, pickKind(a.rng), at)
+		}
+	}
+}
+
+// nextDue returns the account whose next post is the earliest one not after now.
+func (w *world) nextDue(now time.Time) *account {
+	var due *account
+	for _, a := range w.accounts {
+		if a.next.IsZero() || a.next.After(now) {
+			continue
+		}
+		if due == nil || a.next.Before(due.next) {
+			due = a
+		}
+	}
+	return due
+}
+
+// store gives t its id and creation time and files it.
+func (w *world) store(t *tweet, at time.Time) *tweet {
+	t.id, t.created = w.ids.next(at)
+	t.indexSearch()
+	w.byTweet[t.id] = t
+	if !t.author.outside {
+		t.author.timeline = append(t.author.timeline, t)
+		w.tweets = append(w.tweets, t)
+	}
+	return t
+}
+
+// burst creates count tweets for a right now, 1 ms apart, after every existing tweet.
+func (w *world) burst(a *account, count int, now time.Time) []*tweet {
+	at := now.Add(-time.Duration(count-1) * time.Millisecond)
+	if first := w.ids.last().Add(time.Millisecond); at.Before(first) {
+		at = first
+	}
+	made := make([]*tweet, 0, count)
+	for i := range count {
+		t := w.compose(a, pickKind(a.rng), at.Add(time.Duration(i)*time.Millisecond))
+		made = append(made, t)
+	}
+	return made
+}
+
+// resolve maps a username to the id of a tracked or outside account, or "".
+func (w *world) resolve(username string) string {
+	if a := w.byName[strings.ToLower(username)]; a != nil {
+		return a.id
+	}
+	for _, o := range w.outside {
+		if strings.EqualFold(o.username, username) {
+			return o.id
+		}
+	}
+	return ""
+}
+
+// othersThan lists the tracked accounts other than a.
+func (w *world) othersThan(a *account) []*account {
+	others := make([]*account, 0, len(w.accounts))
+	for _, b := range w.accounts {
+		if b != a {
+			others = append(others, b)
+		}
+	}
+	return others
+}
+
+// lookup finds a tracked account by username, case-insensitively.
+func (w *world) lookup(username string) *account {
+	return w.byName[strings.ToLower(username)]
+}

@@ -1,0 +1,48 @@
+// Command worker runs tweetflow's fetch tasks: it takes signatures off RabbitMQ, fetches new
+// tweets for each source through the Twitter API and stores them in PostgreSQL.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tweetflow/tweetflow/config"
+)
+
+// exitUsage is the exit status for a configuration or usage error.
+const exitUsage = 2
+
+func main() {
+	os.Exit(execute(os.Args[1:]))
+}
+
+func execute(args []string) int {
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run tweetflow fetch tasks from RabbitMQ and store the tweets in PostgreSQL",
+		Long: "worker consumes fetch-source tasks from the tweetflow queue, fetches each source's new\n" +
+			"tweets from the Twitter API v2 and stores them in PostgreSQL, exactly once.\n\n" +
+			"It is configured by environment variables:\n\n" + config.Usage(config.Worker),
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd.Context())
+		},
+	}
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+	var ce *config.Error
+	var ces config.Errors
+	if errors.As(err, &ce) || errors.As(err, &ces) || !errors.Is(err, errRun) {
+		return exitUsage
+	}
+	return 1
+}
