@@ -181,7 +181,12 @@ func (w *workers) handle(d amqp.Delivery) {
 	}
 	sig, reason := decodeDelivery(d, w.c.cfg.Runner)
 	if reason == "" {
-		if err := w.c.cfg.Runner.Run(w.ctx, sig); errors.Is(err, ErrBadArguments) {
+		err := w.c.cfg.Runner.Run(w.ctx, sig)
+		if w.ctx.Err() != nil {
+			_ = d.Nack(false, true) // cancelled by shutdown or a lost connection: run it again
+			return
+		}
+		if errors.Is(err, ErrBadArguments) {
 			reason = err.Error()
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/RichardKnop/machinery/v2"
@@ -39,6 +40,9 @@ func (r *Runner) Run(ctx context.Context, sig *mtasks.Signature) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadArguments, err)
 	}
+	if err := checkArgs(fn, sig.Args); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadArguments, err)
+	}
 	task, err := mtasks.NewWithSignature(fn, sig)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadArguments, err)
@@ -67,4 +71,23 @@ func (r *Runner) note(state string, err error) {
 	if err != nil {
 		r.log.Warn("result backend write failed", zap.String("state", state), zap.Error(err))
 	}
+}
+
+// checkArgs compares the signature's arguments with the task function's parameters, so
+// that a mismatch is refused here instead of panicking inside Machinery's reflective call.
+func checkArgs(fn any, args []mtasks.Arg) error {
+	ft := reflect.TypeOf(fn)
+	first := 0
+	if ft.NumIn() > 0 && mtasks.IsContextType(ft.In(0)) {
+		first = 1
+	}
+	if want := ft.NumIn() - first; len(args) != want {
+		return fmt.Errorf("%d arguments, the task takes %d", len(args), want)
+	}
+	for i, a := range args {
+		if want := ft.In(first + i).String(); a.Type != want {
+			return fmt.Errorf("argument %d (%s) has type %q, the task takes %s", i+1, a.Name, a.Type, want)
+		}
+	}
+	return nil
 }

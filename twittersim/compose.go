@@ -75,10 +75,11 @@ func (w *world) setText(t *tweet, escaped string) {
 // shortText builds the raw (unescaped) text of an ordinary post and its language.
 func (w *world) shortText(a *account, r *rand.Rand) (string, string) {
 	lang := pickLang(r)
-	parts := []string{pick(r, sentences[lang])}
+	n := 1
 	if chance(r, 30) {
-		parts = append(parts, pick(r, sentences[lang]))
+		n = 2
 	}
+	parts := sentenceRun(r, lang, n)
 	if chance(r, 12) {
 		parts = append(parts, pick(r, markup))
 	}
@@ -97,8 +98,11 @@ func (w *world) longText(r *rand.Rand) (string, string) {
 	lang := pickLang(r)
 	target := 300 + r.IntN(500)
 	var parts []string
-	for textLen(strings.Join(parts, " ")) < target {
-		parts = append(parts, pick(r, sentences[lang]))
+	for _, s := range sentenceRun(r, lang, 60) {
+		if textLen(strings.Join(parts, " ")) >= target {
+			break
+		}
+		parts = append(parts, s)
 		if chance(r, 20) {
 			parts = append(parts, pick(r, emoji))
 		}

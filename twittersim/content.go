@@ -29,10 +29,12 @@ var sentences = map[string][]string{
 		"今天把数据库迁移完成了。",
 		"消息队列的重试策略很重要。",
 		"周末写了一个小工具。",
+		"限流其实是在保护我们自己。",
 	},
 	"ko": {
 		"오늘도 배포 완료했습니다.",
 		"큐 설계는 언제나 어렵네요.",
+		"테스트가 통과하면 커피 한 잔.",
 	},
 	"ar": {
 		"البرمجة ممتعة جدا اليوم.",
@@ -44,9 +46,21 @@ var sentences = map[string][]string{
 		"סיימתי את ההגירה של מסד הנתונים.",
 		"תכנות זה כיף.",
 	},
-	"es": {"¡Nueva versión publicada! Gracias a todos.", "Migración de la base de datos terminada."},
-	"de": {"Heute läuft die Übertragung endlich stabil.", "Größere Batches, weniger Ärger."},
-	"fr": {"Déploiement réussi, café mérité.", "Les files d'attente, c'est la vie."},
+	"es": {
+		"¡Nueva versión publicada! Gracias a todos.",
+		"Migración de la base de datos terminada.",
+		"¿Quién más escribe pruebas antes del café?",
+	},
+	"de": {
+		"Heute läuft die Übertragung endlich stabil.",
+		"Größere Batches, weniger Ärger.",
+		"Zeitzonen sind schwierig, Schaltsekunden noch mehr.",
+	},
+	"fr": {
+		"Déploiement réussi, café mérité.",
+		"Les files d'attente, c'est la vie.",
+		"Encore un test instable à cause de l'horloge.",
+	},
 }
 
 // langWeights sets how often each language is picked, in percent.
@@ -83,6 +97,21 @@ func pickLang(r *rand.Rand) string {
 		n -= lw.weight
 	}
 	return "en"
+}
+
+// sentenceRun returns n sentences of lang, walking shuffled rounds of the whole list
+// so that no sentence repeats before the others have been used.
+func sentenceRun(r *rand.Rand, lang string, n int) []string {
+	pool := sentences[lang]
+	out := make([]string, 0, n)
+	for len(out) < n {
+		for _, i := range r.Perm(len(pool)) {
+			if len(out) < n && (len(out) == 0 || len(pool) == 1 || out[len(out)-1] != pool[i]) {
+				out = append(out, pool[i])
+			}
+		}
+	}
+	return out
 }
 
 func chance(r *rand.Rand, percent int) bool { return r.IntN(100) < percent }
