@@ -103,7 +103,7 @@ func (c *Collector) Fetch(ctx context.Context, f tasks.Fetch) (Result, error) {
 	defer lock.Release()
 	res, err := c.fetchLocked(ctx, id, f)
 	if err != nil && ctx.Err() == nil {
-		if recErr := c.store.RecordError(context.WithoutCancel(ctx), id, err.Error()); recErr != nil {
+		if recErr := c.store.RecordError(context.WithoutCancel(ctx), id, err.Error(), c.Now()); recErr != nil {
 			c.log.Warn("could not record fetch error", zap.Int64("source_id", id), zap.Error(recErr))
 		}
 	}
@@ -143,9 +143,9 @@ func (c *Collector) resolve(ctx context.Context, src *store.Source, handle strin
 	u, err := c.api.LookupUser(ctx, handle)
 	switch {
 	case errors.Is(err, twitterapi.ErrUserNotFound):
-		return true, c.store.MarkStatus(ctx, src.ID, store.StatusNotFound, err.Error())
+		return true, c.store.MarkStatus(ctx, src.ID, store.StatusNotFound, err.Error(), c.Now())
 	case errors.Is(err, twitterapi.ErrUserSuspended):
-		return true, c.store.MarkStatus(ctx, src.ID, store.StatusSuspended, err.Error())
+		return true, c.store.MarkStatus(ctx, src.ID, store.StatusSuspended, err.Error(), c.Now())
 	case err != nil:
 		return false, fmt.Errorf("resolve @%s: %w", handle, err)
 	}

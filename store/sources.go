@@ -163,20 +163,20 @@ func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, n
 	return nil
 }
 
-// MarkStatus sets the source's status, with the reason as its last error.
-func (s *Store) MarkStatus(ctx context.Context, id int64, status, reason string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE sources SET status = $2, last_error = $3, last_error_at = now()
-		WHERE id = $1`, id, status, reason)
+// MarkStatus sets the source's status, with the reason as its last error, noted at at.
+func (s *Store) MarkStatus(ctx context.Context, id int64, status, reason string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE sources SET status = $2, last_error = $3, last_error_at = $4
+		WHERE id = $1`, id, status, reason, at)
 	if err != nil {
 		return fmt.Errorf("mark source %d %s: %w", id, status, err)
 	}
 	return nil
 }
 
-// RecordError notes a failed fetch. Nothing else changes: the cursor and walk stay.
-func (s *Store) RecordError(ctx context.Context, id int64, reason string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE sources SET last_error = $2, last_error_at = now() WHERE id = $1`,
-		id, reason)
+// RecordError notes a failed fetch at at. Nothing else changes: the cursor and walk stay.
+func (s *Store) RecordError(ctx context.Context, id int64, reason string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE sources SET last_error = $2, last_error_at = $3 WHERE id = $1`,
+		id, reason, at)
 	if err != nil {
 		return fmt.Errorf("record error of source %d: %w", id, err)
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // queryFixture is a small world with hand-written tweets.
-func queryFixture(t *testing.T) (*world, map[string]*tweet) {
+func queryFixture(t *testing.T) map[string]*tweet {
 	t.Helper()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	w, err := newWorld(1, []AccountSpec{{Username: "Gopher"}, {Username: "rabbit"}}, start, start)
@@ -31,11 +31,11 @@ func queryFixture(t *testing.T) (*world, map[string]*tweet) {
 	quote := &tweet{author: w.lookup("gopher"), kind: KindQuote, lang: "en", ref: ts["phrase"]}
 	w.setText(quote, "so true")
 	ts["quote"] = w.store(quote, start)
-	return w, ts
+	return ts
 }
 
 func TestQuery_MatchesTheSupportedSubset(t *testing.T) {
-	_, ts := queryFixture(t)
+	ts := queryFixture(t)
 	tests := []struct {
 		query string
 		want  []string
