@@ -54,9 +54,14 @@ const (
 type Result struct {
 	Outcome    Outcome
 	SourceID   int64
-	Pages      int
-	Fetched    int
+	Pages   int
+	Fetched int
+	// New tweets were stored for the first time; Known ones were stored already, by this
+	// source or another.
 	New, Known int
+	// Refetched counts tweets this very source had stored before: a walk that keeps to its
+	// cursor refetches none.
+	Refetched int
 	// CursorID is the source's cursor after the fetch.
 	CursorID int64
 	// Resumed is set when the fetch continued an interrupted walk.

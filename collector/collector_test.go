@@ -171,8 +171,8 @@ func TestFetch_FirstWalkStopsAtTheBackfillWindowThenFollowsTheCursor(t *testing.
 	second := e.fetch(tasks.KindUser, "alice")
 	want = e.truthSince("alice", from)
 	e.assertStoredExactly(first.SourceID, want)
-	if second.Known != 0 || second.Pages != 1 || e.api.lookups != 0 {
-		t.Errorf("second fetch: %d known, %d pages, %d lookups; want 0, 1, 0", second.Known, second.Pages, e.api.lookups)
+	if second.Refetched != 0 || second.Pages != 1 || e.api.lookups != 0 {
+		t.Errorf("second fetch: %d refetched, %d pages, %d lookups; want 0, 1, 0", second.Refetched, second.Pages, e.api.lookups)
 	}
 	if second.CursorID <= first.CursorID {
 		t.Errorf("cursor moved from %d to %d, want forward", first.CursorID, second.CursorID)
@@ -195,7 +195,7 @@ func TestFetch_InterruptedWalkResumesFromItsTokenWithoutRefetching(t *testing.T)
 	res := e.fetch(tasks.KindUser, "bob")
 	want := e.truthSince("bob", simStart.Add(-30*time.Minute))
 	e.assertStoredExactly(id, want)
-	if !res.Resumed || res.Known != 0 {
+	if !res.Resumed || res.Refetched != 0 {
 		t.Errorf("resumed = %v, known = %d; want a resumed walk that refetched nothing", res.Resumed, res.Known)
 	}
 	if total := (len(want) + 99) / 100; pagesBefore-1+res.Pages != total {

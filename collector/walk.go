@@ -37,6 +37,7 @@ func (c *Collector) walk(ctx context.Context, src *store.Source, w store.Walk, r
 		}
 		res.New += saved.New
 		res.Known += saved.Known
+		res.Refetched += saved.New + saved.Known - saved.Linked
 		c.logPartialErrors(src, page.Errors)
 		if next == nil {
 			res.Outcome = OutcomeFetched

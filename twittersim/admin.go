@@ -37,6 +37,12 @@ type adminError struct {
 
 // adminRoutes registers the admin and ground-truth API. It needs no token.
 func (s *Server) adminRoutes(mux *http.ServeMux) {
+	s.stateRoutes(mux)
+	s.accountRoutes(mux)
+}
+
+// stateRoutes serve health, ground truth, statistics, pausing and faults.
+func (s *Server) stateRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sim/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeRaw(w, http.StatusOK, "text/plain; charset=utf-8", "ok")
 	})
@@ -57,6 +63,10 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		return s.Faults(), nil
 	}))
 	mux.HandleFunc("DELETE /sim/faults", noContent(s.ClearFaults))
+}
+
+// accountRoutes serve the account operations.
+func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sim/accounts", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, contentJSON, s.Accounts())
 	})

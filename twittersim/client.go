@@ -93,7 +93,8 @@ func (c *Client) Suspend(ctx context.Context, username string) (AccountInfo, err
 // Post creates count tweets for username right now and returns them.
 func (c *Client) Post(ctx context.Context, username string, count int) ([]TruthTweet, error) {
 	var out []TruthTweet
-	err := c.do(ctx, http.MethodPost, "/sim/accounts/post", PostRequest{Username: username, Count: count}, &out)
+	in := PostRequest{Username: username, Count: count}
+	err := c.do(ctx, http.MethodPost, "/sim/accounts/post", in, &out)
 	return out, err
 }
 

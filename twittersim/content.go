@@ -79,7 +79,9 @@ var emoji = []string{
 var hashtagSet = []string{"golang", "rabbitmq", "postgres", "tweetflow", "opensource"}
 
 // markup are snippets with characters the API serves HTML-escaped.
-var markup = []string{"Tom & Jerry", "p99 < 20ms", "latency > 1s", "R&D", "a -> b", "x <= y && y >= z", "<br> tags"}
+var markup = []string{
+	"Tom & Jerry", "p99 < 20ms", "latency > 1s", "R&D", "a -> b", "x <= y && y >= z", "<br> tags",
+}
 
 var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 

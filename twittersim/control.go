@@ -125,7 +125,8 @@ func (w *world) rename(from, to string) (AccountInfo, error) {
 	case a == nil:
 		return AccountInfo{}, fmt.Errorf("rename %q: %w", from, ErrUnknownAccount)
 	case !usernamePattern.MatchString(to):
-		return AccountInfo{}, fmt.Errorf("rename %q: username %q does not match %s", from, to, usernamePattern)
+		return AccountInfo{}, fmt.Errorf("rename %q: username %q does not match %s",
+			from, to, usernamePattern)
 	case w.lookup(to) != nil && w.lookup(to) != a:
 		return AccountInfo{}, fmt.Errorf("rename %q: username %q is taken", from, to)
 	}

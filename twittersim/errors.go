@@ -16,9 +16,11 @@ const (
 
 // Fixed problem bodies, byte for byte as the real API sends them.
 const (
-	bodyUnauthorized = `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`
-	bodyTooMany      = `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`
-	bodyUsageCap     = `{"account_id":1,"product_name":"standard-basic","title":"UsageCapExceeded",` +
+	bodyUnauthorized = `{"title":"Unauthorized","type":"about:blank","status":401,` +
+		`"detail":"Unauthorized"}`
+	bodyTooMany = `{"title":"Too Many Requests","detail":"Too Many Requests",` +
+		`"type":"about:blank","status":429}`
+	bodyUsageCap = `{"account_id":1,"product_name":"standard-basic","title":"UsageCapExceeded",` +
 		`"period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap",` +
 		`"type":"https://api.twitter.com/2/problems/usage-capped"}`
 	bodyCreditsDepleted = `{"title":"Payment Required","detail":"credits depleted",` +
@@ -45,7 +47,12 @@ type invalidRequest struct {
 }
 
 func newInvalidRequest(errs []paramError) invalidRequest {
-	return invalidRequest{Errors: errs, Title: "Invalid Request", Detail: detailInvalid, Type: problemBase + "invalid-request"}
+	return invalidRequest{
+		Errors: errs,
+		Title:  "Invalid Request",
+		Detail: detailInvalid,
+		Type:   problemBase + "invalid-request",
+	}
 }
 
 // resourceError is an item of the errors list of a 200 response: a resource that

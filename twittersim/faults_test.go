@@ -21,6 +21,15 @@ func setFault(t *testing.T, h *harness, f twittersim.FaultSpec) {
 	}
 }
 
+const (
+	wantTooMany = `{"title":"Too Many Requests","detail":"Too Many Requests",` +
+		`"type":"about:blank","status":429}`
+	wantCredits = `{"title":"Payment Required","detail":"credits depleted",` +
+		`"type":"https://api.x.com/2/problems/credits-depleted","status":402}`
+	wantServerError = `{"title":"Internal Server Error","detail":"Internal Server Error",` +
+		`"type":"about:blank","status":500}`
+)
+
 func TestFaults_CannedResponses(t *testing.T) {
 	tests := []struct {
 		mode          twittersim.FaultMode
@@ -29,19 +38,15 @@ func TestFaults_CannedResponses(t *testing.T) {
 		wantBody      string
 		wantRemaining string // "" means no x-rate-limit headers
 	}{
-		{twittersim.FaultRateLimit, 429, "application/problem+json",
-			`{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`, "0"},
-		{twittersim.FaultRateLimitNoHeaders, 429, "application/problem+json",
-			`{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`, ""},
+		{twittersim.FaultRateLimit, 429, "application/problem+json", wantTooMany, "0"},
+		{twittersim.FaultRateLimitNoHeaders, 429, "application/problem+json", wantTooMany, ""},
 		{twittersim.FaultUsageCap, 429, "application/problem+json",
 			`{"account_id":1,"product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly",` +
 				`"scope":"Product","detail":"Usage cap exceeded: Monthly product cap",` +
 				`"type":"https://api.twitter.com/2/problems/usage-capped"}`, "300"},
-		{twittersim.FaultCreditsDepleted, 402, "application/problem+json",
-			`{"title":"Payment Required","detail":"credits depleted","type":"https://api.x.com/2/problems/credits-depleted","status":402}`, "300"},
+		{twittersim.FaultCreditsDepleted, 402, "application/problem+json", wantCredits, "300"},
 		{twittersim.FaultServerError, 503, "text/plain; charset=utf-8", "Service Unavailable", "300"},
-		{twittersim.FaultServerErrorJSON, 500, "application/problem+json",
-			`{"title":"Internal Server Error","detail":"Internal Server Error","type":"about:blank","status":500}`, "300"},
+		{twittersim.FaultServerErrorJSON, 500, "application/problem+json", wantServerError, "300"},
 		{twittersim.FaultUnauthorized, 401, "application/problem+json",
 			`{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`, ""},
 	}
@@ -156,7 +161,8 @@ func TestFaults_TruncatedBodyIsHalfTheJSON(t *testing.T) {
 	setFault(t, h, twittersim.FaultSpec{Mode: twittersim.FaultTruncated, Count: 1})
 	resp, cut := h.get(path)
 	if resp.StatusCode != 200 || len(cut) != len(full)/2 || string(cut) != string(full[:len(full)/2]) {
-		t.Errorf("got %d with %d bytes, want 200 with the first %d of %d bytes", resp.StatusCode, len(cut), len(full)/2, len(full))
+		t.Errorf("got %d with %d bytes, want 200 with the first %d of %d bytes",
+			resp.StatusCode, len(cut), len(full)/2, len(full))
 	}
 	if json.Valid(cut) {
 		t.Error("truncated body is valid JSON")

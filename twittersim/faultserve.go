@@ -29,16 +29,21 @@ type cannedFault struct {
 const bodyHTML = "<!DOCTYPE html>\n<html><head><title>Over capacity</title></head>" +
 	"<body><h1>Something is technically wrong.</h1></body></html>\n"
 
+const (
+	contentText = "text/plain; charset=utf-8"
+	contentHTML = "text/html; charset=utf-8"
+)
+
 var cannedFaults = map[FaultMode]cannedFault{
-	FaultRateLimit:          {http.StatusTooManyRequests, contentProblem, bodyTooMany, headersExhausted},
-	FaultRateLimitNoHeaders: {http.StatusTooManyRequests, contentProblem, bodyTooMany, headersNone},
-	FaultUsageCap:           {http.StatusTooManyRequests, contentProblem, bodyUsageCap, headersCurrent},
-	FaultCreditsDepleted:    {http.StatusPaymentRequired, contentProblem, bodyCreditsDepleted, headersCurrent},
-	FaultServerError:        {http.StatusServiceUnavailable, "text/plain; charset=utf-8", "Service Unavailable", headersCurrent},
-	FaultServerErrorJSON:    {http.StatusInternalServerError, contentProblem, bodyServerError, headersCurrent},
-	FaultNonJSON:            {http.StatusOK, "text/html; charset=utf-8", bodyHTML, headersCurrent},
-	FaultUnauthorized:       {http.StatusUnauthorized, contentProblem, bodyUnauthorized, headersNone},
-	FaultForbidden:          {http.StatusForbidden, contentProblem, bodyForbidden, headersCurrent},
+	FaultRateLimit:          {429, contentProblem, bodyTooMany, headersExhausted},
+	FaultRateLimitNoHeaders: {429, contentProblem, bodyTooMany, headersNone},
+	FaultUsageCap:           {429, contentProblem, bodyUsageCap, headersCurrent},
+	FaultCreditsDepleted:    {402, contentProblem, bodyCreditsDepleted, headersCurrent},
+	FaultServerError:        {503, contentText, "Service Unavailable", headersCurrent},
+	FaultServerErrorJSON:    {500, contentProblem, bodyServerError, headersCurrent},
+	FaultNonJSON:            {200, contentHTML, bodyHTML, headersCurrent},
+	FaultUnauthorized:       {401, contentProblem, bodyUnauthorized, headersNone},
+	FaultForbidden:          {403, contentProblem, bodyForbidden, headersCurrent},
 }
 
 // injectFaults answers the requests that an active fault hits.

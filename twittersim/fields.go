@@ -29,7 +29,9 @@ var (
 
 // The query parameters each endpoint accepts.
 var (
-	objectParams   = []string{"expansions", "tweet.fields", "user.fields", "media.fields", "place.fields", "poll.fields"}
+	objectParams = []string{
+		"expansions", "tweet.fields", "user.fields", "media.fields", "place.fields", "poll.fields",
+	}
 	userParams     = objectParams
 	usersParams    = append([]string{"usernames"}, objectParams...)
 	timelineParams = append([]string{

@@ -121,6 +121,9 @@ func (h *harness) getJSON(path string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// everyMinute is a single account posting once a minute on average.
+var everyMinute = []twittersim.AccountSpec{{Username: "gopher", Interval: time.Minute}}
+
 func ids(ts []twittersim.TruthTweet) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {

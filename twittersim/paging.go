@@ -15,15 +15,20 @@ func (b bounds) within(ts []*tweet) []*tweet {
 		hi = min(hi, sort.Search(len(ts), func(i int) bool { return ts[i].id >= b.untilID }))
 	}
 	if b.startMS != 0 {
-		lo = max(lo, sort.Search(len(ts), func(i int) bool { return ts[i].created.UnixMilli() >= b.startMS }))
+		lo = max(lo, createdFrom(ts, b.startMS))
 	}
 	if b.endMS != 0 {
-		hi = min(hi, sort.Search(len(ts), func(i int) bool { return ts[i].created.UnixMilli() >= b.endMS }))
+		hi = min(hi, createdFrom(ts, b.endMS))
 	}
 	if lo >= hi {
 		return nil
 	}
 	return ts[lo:hi]
+}
+
+// createdFrom returns the index of the first tweet of ts created at or after ms.
+func createdFrom(ts []*tweet, ms int64) int {
+	return sort.Search(len(ts), func(i int) bool { return ts[i].created.UnixMilli() >= ms })
 }
 
 // below returns the tweets of ts (oldest first) with ids under id; 0 means all.
@@ -57,7 +62,8 @@ func olderPage(ts []*tweet, boundary uint64, n int) page {
 func newerPage(ts []*tweet, boundary uint64, n int) page {
 	rest := above(ts, boundary)
 	cut := min(n, len(rest))
-	return page{tweets: newestFirst(rest[:cut]), moreOlder: len(rest) < len(ts), moreNewer: cut < len(rest)}
+	older := len(rest) < len(ts)
+	return page{tweets: newestFirst(rest[:cut]), moreOlder: older, moreNewer: cut < len(rest)}
 }
 
 func newestFirst(ts []*tweet) []*tweet {

@@ -34,8 +34,8 @@ func newParams(q url.Values, allowed []string) *params {
 	slices.Sort(names)
 	for _, name := range names {
 		if !slices.Contains(allowed, name) {
-			msg := fmt.Sprintf("The query parameter [%s] is not one of [%s]", name, strings.Join(allowed, ","))
-			p.fail(name, q.Get(name), msg)
+			p.failf(name, q.Get(name), "The query parameter [%s] is not one of [%s]",
+				name, strings.Join(allowed, ","))
 		}
 	}
 	return p
@@ -44,6 +44,10 @@ func newParams(q url.Values, allowed []string) *params {
 func (p *params) fail(name, value, message string) {
 	e := paramError{Parameters: map[string][]string{name: {value}}, Message: message}
 	p.errs = append(p.errs, e)
+}
+
+func (p *params) failf(name, value, format string, args ...any) {
+	p.fail(name, value, fmt.Sprintf(format, args...))
 }
 
 func (p *params) failed() bool { return len(p.errs) > 0 }
@@ -56,7 +60,7 @@ func (p *params) intRange(name string, def, lo, hi int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		p.fail(name, v, fmt.Sprintf("The `%s` query parameter value [%s] is not between %d and %d", name, v, lo, hi))
+		p.failf(name, v, "The `%s` query parameter value [%s] is not between %d and %d", name, v, lo, hi)
 		return def
 	}
 	return n
@@ -70,7 +74,7 @@ func (p *params) id(name string) uint64 {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if !idPattern.MatchString(v) || err != nil {
-		p.fail(name, v, fmt.Sprintf("The `%s` query parameter value [%s] does not match %s", name, v, idPattern))
+		p.failf(name, v, "The `%s` query parameter value [%s] does not match %s", name, v, idPattern)
 		return 0
 	}
 	return n
@@ -87,13 +91,13 @@ func (p *params) time(name string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil || strings.Contains(v, ".") {
-		p.fail(name, v, fmt.Sprintf("The `%s` query parameter value [%s] is not a valid time: "+
-			"use YYYY-MM-DDTHH:mm:ssZ (RFC 3339, no fractional seconds)", name, v))
+		p.failf(name, v, "The `%s` query parameter value [%s] is not a valid time: "+
+			"use YYYY-MM-DDTHH:mm:ssZ (RFC 3339, no fractional seconds)", name, v)
 		return time.Time{}
 	}
 	if t.Before(minAPITime) {
-		p.fail(name, v, fmt.Sprintf("The `%s` query parameter value [%s] must be on or after %s",
-			name, v, minAPITime.Format(time.RFC3339)))
+		p.failf(name, v, "The `%s` query parameter value [%s] must be on or after %s",
+			name, v, minAPITime.Format(time.RFC3339))
 		return time.Time{}
 	}
 	return t.UTC()
@@ -108,8 +112,8 @@ func (p *params) list(name string, allowed []string) set {
 			continue
 		}
 		if !slices.Contains(allowed, item) {
-			p.fail(name, item, fmt.Sprintf("The `%s` query parameter value [%s] is not one of [%s]",
-				name, item, strings.Join(allowed, ",")))
+			p.failf(name, item, "The `%s` query parameter value [%s] is not one of [%s]",
+				name, item, strings.Join(allowed, ","))
 			continue
 		}
 		s[item] = true
@@ -121,8 +125,8 @@ func (p *params) list(name string, allowed []string) set {
 func (p *params) one(name string, allowed []string) string {
 	v := p.q.Get(name)
 	if v != "" && !slices.Contains(allowed, v) {
-		p.fail(name, v, fmt.Sprintf("The `%s` query parameter value [%s] is not one of [%s]",
-			name, v, strings.Join(allowed, ",")))
+		p.failf(name, v, "The `%s` query parameter value [%s] is not one of [%s]",
+			name, v, strings.Join(allowed, ","))
 	}
 	return v
 }

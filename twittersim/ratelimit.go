@@ -120,7 +120,11 @@ type limiter struct {
 }
 
 func newLimiter(limits RateLimits) *limiter {
-	return &limiter{limits: limits.withDefaults(), start: map[string]time.Time{}, used: map[string]int{}}
+	return &limiter{
+		limits: limits.withDefaults(),
+		start:  map[string]time.Time{},
+		used:   map[string]int{},
+	}
 }
 
 // take counts one request of group at now and reports whether it is within the limit.
@@ -153,5 +157,6 @@ func (l *limiter) roll(group string, now time.Time) {
 
 func (l *limiter) state(group string) rateState {
 	limit := l.limits.of(group)
-	return rateState{limit: limit, remaining: limit - l.used[group], reset: l.start[group].Add(RateWindow)}
+	reset := l.start[group].Add(RateWindow)
+	return rateState{limit: limit, remaining: limit - l.used[group], reset: reset}
 }

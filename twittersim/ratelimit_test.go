@@ -19,7 +19,8 @@ func TestParseRateLimits(t *testing.T) {
 		wantErr bool
 	}{
 		{spec: "", want: twittersim.DefaultRateLimits()},
-		{spec: "timeline=10000,search=450,users=300", want: twittersim.RateLimits{Timeline: 10000, Search: 450, Users: 300}},
+		{spec: "timeline=10000,search=450,users=300",
+			want: twittersim.RateLimits{Timeline: 10000, Search: 450, Users: 300}},
 		{spec: "search=60", want: twittersim.RateLimits{Timeline: 10000, Search: 60, Users: 300}},
 		{spec: " users = 3 , timeline=5", want: twittersim.RateLimits{Timeline: 5, Search: 450, Users: 3}},
 		{spec: "search", wantErr: true},
@@ -52,15 +53,16 @@ func TestRateLimit_HeadersCountDownAnd429AfterTheLimit(t *testing.T) {
 	}
 	_, err := h.tw.UserNameLookup(context.Background(), []string{"gopher"}, twitter.UserLookupOpts{})
 	var er *twitter.ErrorResponse
-	if !errors.As(err, &er) || er.StatusCode != 429 || er.Title != "Too Many Requests" || er.Type != "about:blank" {
+	if !errors.As(err, &er) || er.StatusCode != 429 || er.Title != "Too Many Requests" ||
+		er.Type != "about:blank" {
 		t.Fatalf("fourth request: err = %v, want a 429 Too Many Requests", err)
 	}
 	if er.RateLimit == nil || er.RateLimit.Remaining != 0 {
 		t.Errorf("429 rate limit = %+v, want remaining 0", er.RateLimit)
 	}
 	resp, body := h.get("/2/users/by/username/gopher")
-	if want := `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`; string(body) != want {
-		t.Errorf("429 body = %s, want %s", body, want)
+	if string(body) != wantTooMany {
+		t.Errorf("429 body = %s, want %s", body, wantTooMany)
 	}
 	if got := resp.Header.Get("Content-Type"); got != "application/problem+json" {
 		t.Errorf("content-type = %q, want application/problem+json", got)

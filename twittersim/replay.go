@@ -72,7 +72,23 @@ func loadRecording(path string) (Recording, error) {
 		return Recording{}, fmt.Errorf("decode: %w", err)
 	}
 	rec.File = path
-	return rec, rec.check()
+	if err := rec.check(); err != nil {
+		return Recording{}, err
+	}
+	return rec, rec.compactBody()
+}
+
+// compactBody stores the JSON body on one line, as the API sends it.
+func (rec *Recording) compactBody() error {
+	if rec.Response.Body == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, rec.Response.Body); err != nil {
+		return fmt.Errorf("compact body: %w", err)
+	}
+	rec.Response.Body = buf.Bytes()
+	return nil
 }
 
 func (rec *Recording) check() error {

@@ -17,7 +17,8 @@ const (
 	minEndTimeAge = 10 * time.Second
 )
 
-const detailIDWithTime = "Invalid use of 'since_id' or 'until_id' in conjunction with 'start_time' or 'end_time'."
+const detailIDWithTime = "Invalid use of 'since_id' or 'until_id' in conjunction with " +
+	"'start_time' or 'end_time'."
 
 // searchRequest is a checked GET /2/tweets/search/recent request.
 type searchRequest struct {
@@ -147,8 +148,8 @@ func (s *Server) searchPage(sr searchRequest, now time.Time) tweetsBody {
 	}
 	body := newTweetsBody(s.renderer(sr.objects, now), found)
 	if len(found) > 0 && s.anyMatch(rest[:i+1], sr.match) {
-		oldest := found[len(found)-1].id
-		body.Meta.NextToken = pageToken{boundary: oldest, scope: scopeOf(EndpointSearch, sr.query), b: b}.encode()
+		next := pageToken{boundary: found[len(found)-1].id, scope: scopeOf(EndpointSearch, sr.query), b: b}
+		body.Meta.NextToken = next.encode()
 	}
 	return body
 }

@@ -54,13 +54,18 @@ func TestSearch_NewTweetsAppearAfterTheSearchDelay(t *testing.T) {
 
 func TestSearch_WalkMatchesTruthWithinTheSevenDayWindow(t *testing.T) {
 	h := newHarness(t, twittersim.Config{
-		Seed:        7,
-		Accounts:    []twittersim.AccountSpec{{Username: "gopher", Interval: 20 * time.Minute}, {Username: "rabbit", Interval: 45 * time.Minute}},
+		Seed: 7,
+		Accounts: []twittersim.AccountSpec{
+			{Username: "gopher", Interval: 20 * time.Minute},
+			{Username: "rabbit", Interval: 45 * time.Minute},
+		},
 		History:     8 * 24 * time.Hour,
 		SearchDelay: 30 * time.Second,
 	})
-	queries := []string{"#golang", "from:rabbit -is:retweet", "is:quote OR #postgres", `"the clock"`, "@gopher", "queue"}
-	now := h.clock.Now()
+	queries := []string{
+		"#golang", "from:rabbit -is:retweet", "is:quote OR #postgres", `"the clock"`, "@gopher", "queue",
+	}
+	oldest, newest := h.clock.Now().Add(-7*24*time.Hour), h.clock.Now().Add(-30*time.Second)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {
 			truth, err := h.sim.TruthQuery(q)
@@ -69,7 +74,7 @@ func TestSearch_WalkMatchesTruthWithinTheSevenDayWindow(t *testing.T) {
 			}
 			var want []string
 			for _, tw := range truth {
-				if !tw.CreatedAt.Before(now.Add(-7*24*time.Hour)) && tw.CreatedAt.Before(now.Add(-30*time.Second)) {
+				if !tw.CreatedAt.Before(oldest) && tw.CreatedAt.Before(newest) {
 					want = append(want, tw.ID)
 				}
 			}

@@ -1,7 +1,6 @@
 package twittersim
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 )
@@ -27,7 +26,7 @@ func parseTimeline(r *http.Request) (timelineRequest, *params) {
 	id := r.PathValue("id")
 	p := newParams(r.URL.Query(), timelineParams)
 	if !idPattern.MatchString(id) {
-		p.fail("id", id, fmt.Sprintf("The `id` query parameter value [%s] does not match %s", id, idPattern))
+		p.failf("id", id, "The `id` query parameter value [%s] does not match %s", id, idPattern)
 	}
 	tr := timelineRequest{userID: id, max: p.intRange("max_results", 10, 5, 100)}
 	tr.b = timelineBounds(p)
@@ -59,7 +58,7 @@ func (p *params) token(name string, scope uint32) *pageToken {
 	}
 	t, err := decodeToken(v, scope)
 	if err != nil {
-		p.fail(name, v, fmt.Sprintf("The `%s` query parameter value [%s] is not a valid token", name, v))
+		p.failf(name, v, "The `%s` query parameter value [%s] is not a valid token", name, v)
 		return nil
 	}
 	return &t
@@ -75,7 +74,8 @@ func (s *Server) timeline(r *http.Request, now time.Time) reply {
 	case a == nil || a.outside:
 		return okReply(errorsBody{Errors: []resourceError{userNotFound("id", tr.userID)}})
 	case a.suspended:
-		return okReply(errorsBody{Errors: []resourceError{userSuspended("id", tr.userID, a.username)}})
+		problem := userSuspended("id", tr.userID, a.username)
+		return okReply(errorsBody{Errors: []resourceError{problem}})
 	}
 	return okReply(s.timelinePage(a, tr, now))
 }
@@ -100,12 +100,14 @@ func (s *Server) timelinePage(a *account, tr timelineRequest, now time.Time) twe
 		return body
 	}
 	oldest, newest := pg.tweets[len(pg.tweets)-1].id, pg.tweets[0].id
-	scope := scopeOf(EndpointTimeline, tr.userID)
+	next := pageToken{boundary: oldest, scope: scopeOf(EndpointTimeline, tr.userID), b: b}
 	if pg.moreOlder && len(excluded(below(ts, oldest), tr.exclude)) > 0 {
-		body.Meta.NextToken = pageToken{boundary: oldest, scope: scope, b: b}.encode()
+		body.Meta.NextToken = next.encode()
 	}
 	if tr.token != nil && pg.moreNewer {
-		body.Meta.PreviousToken = pageToken{newer: true, boundary: newest, scope: scope, b: b}.encode()
+		prev := next
+		prev.newer, prev.boundary = true, newest
+		body.Meta.PreviousToken = prev.encode()
 	}
 	return body
 }

@@ -108,7 +108,8 @@ func TestTimeline_OnlyNewest3200AreReachable(t *testing.T) {
 		opts twitter.UserTweetTimelineOpts
 	}{
 		{name: "no since_id", opts: twitter.UserTweetTimelineOpts{MaxResults: 100}},
-		{name: "since_id older than the depth", opts: twitter.UserTweetTimelineOpts{MaxResults: 100, SinceID: made[0].ID}},
+		{name: "since_id older than the depth",
+			opts: twitter.UserTweetTimelineOpts{MaxResults: 100, SinceID: made[0].ID}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,22 +125,26 @@ func TestTimeline_PreviousTokenLeadsBackToTheNewerPage(t *testing.T) {
 	h := newHarness(t, twittersim.Config{})
 	h.post("gopher", 25)
 	id := h.userID("gopher")
-	first := timelinePage(t, h, id, twitter.UserTweetTimelineOpts{MaxResults: 10})
-	second := timelinePage(t, h, id, twitter.UserTweetTimelineOpts{MaxResults: 10, PaginationToken: first.Meta.NextToken})
-	back := timelinePage(t, h, id, twitter.UserTweetTimelineOpts{MaxResults: 10, PaginationToken: second.Meta.PreviousToken})
+	withToken := func(token string) twitter.UserTweetTimelineOpts {
+		return twitter.UserTweetTimelineOpts{MaxResults: 10, PaginationToken: token}
+	}
+	first := timelinePage(t, h, id, withToken(""))
+	second := timelinePage(t, h, id, withToken(first.Meta.NextToken))
+	back := timelinePage(t, h, id, withToken(second.Meta.PreviousToken))
 	if got, want := tweetIDs(back.Raw.Tweets), tweetIDs(first.Raw.Tweets); !equalStrings(got, want) {
 		t.Errorf("previous page got %v, want the first page %v", got, want)
 	}
 	if back.Meta.NextToken == "" {
 		t.Error("previous page has no next_token")
 	}
-	again := timelinePage(t, h, id, twitter.UserTweetTimelineOpts{MaxResults: 10, PaginationToken: first.Meta.NextToken})
+	again := timelinePage(t, h, id, withToken(first.Meta.NextToken))
 	if got, want := tweetIDs(again.Raw.Tweets), tweetIDs(second.Raw.Tweets); !equalStrings(got, want) {
 		t.Errorf("same token again got %v, want %v", got, want)
 	}
 }
 
-func timelinePage(t *testing.T, h *harness, id string, opts twitter.UserTweetTimelineOpts) *twitter.UserTweetTimelineResponse {
+func timelinePage(t *testing.T, h *harness, id string,
+	opts twitter.UserTweetTimelineOpts) *twitter.UserTweetTimelineResponse {
 	t.Helper()
 	resp, err := h.tw.UserTweetTimeline(context.Background(), id, opts)
 	if err != nil {
@@ -187,7 +192,8 @@ func TestTimeline_DefaultFieldsAndRequestedFields(t *testing.T) {
 		{name: "default", wantIn: []string{"id", "text", "edit_history_tweet_ids"},
 			wantNo: []string{"created_at", "author_id", "lang"}},
 		{name: "created_at and author_id", query: "tweet.fields=created_at,author_id,lang,public_metrics",
-			wantIn: []string{"created_at", "author_id", "lang", "public_metrics"}, wantNo: []string{"conversation_id"}},
+			wantIn: []string{"created_at", "author_id", "lang", "public_metrics"},
+			wantNo: []string{"conversation_id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,8 +129,9 @@ func TestUsers_BatchLookupReturnsFoundUsersAndErrors(t *testing.T) {
 	if want := []string{"gopher", "rabbit"}; !equalStrings(got, want) {
 		t.Errorf("users = %v, want %v", got, want)
 	}
-	if len(resp.Raw.Errors) != 1 || resp.Raw.Errors[0].Parameter != "usernames" || resp.Raw.Errors[0].Value != "nobody" {
-		t.Errorf("errors = %+v, want one for usernames nobody", resp.Raw.Errors)
+	errs := resp.Raw.Errors
+	if len(errs) != 1 || errs[0].Parameter != "usernames" || errs[0].Value != "nobody" {
+		t.Errorf("errors = %+v, want one for usernames nobody", errs)
 	}
 }
 

@@ -30,7 +30,8 @@ func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, ba
 		return err
 	}
 	log.Info("fetch done", zap.String("outcome", string(res.Outcome)), zap.Int("fetched", res.Fetched),
-		zap.Int("new", res.New), zap.Int("known", res.Known), zap.Int64("cursor_id", res.CursorID),
+		zap.Int("new", res.New), zap.Int("known", res.Known), zap.Int("refetched", res.Refetched),
+		zap.Int64("cursor_id", res.CursorID),
 		zap.Bool("resumed", res.Resumed))
 	return nil
 }

@@ -43,13 +43,15 @@ var settings = []*setting{
 		usage: "tracked accounts, name:interval,... (interval 0 = silent)", parse: parseAccounts},
 	{flag: "search-delay", env: "SIM_SEARCH_DELAY", def: "30s",
 		usage: "how long new tweets stay hidden from recent search",
-		parse: func(o *options, v string) (err error) { o.searchDelay, err = parseDuration(v); return err }},
+		parse: durationInto(func(o *options) *time.Duration { return &o.searchDelay })},
 	{flag: "history", env: "SIM_HISTORY", def: "0", usage: "simulated past to generate at start",
-		parse: func(o *options, v string) (err error) { o.history, err = parseDuration(v); return err }},
-	{flag: "speed", env: "SIM_SPEED", def: "1", usage: "simulated seconds per real second", parse: parseSpeed},
+		parse: durationInto(func(o *options) *time.Duration { return &o.history })},
+	{flag: "speed", env: "SIM_SPEED", def: "1", usage: "simulated seconds per real second",
+		parse: parseSpeed},
 	{flag: "rate-limits", env: "SIM_RATE_LIMITS", def: "timeline=10000,search=450,users=300",
 		usage: "requests per 15-minute window by group", parse: parseRateLimits},
-	{flag: "replay", env: "SIM_REPLAY", def: "", usage: "folder of recordings to serve instead of generating",
+	{flag: "replay", env: "SIM_REPLAY", def: "",
+		usage: "folder of recordings to serve instead of generating",
 		parse: func(o *options, v string) error { o.replay = v; return nil }},
 }
 
@@ -106,12 +108,16 @@ func parseRateLimits(o *options, v string) (err error) {
 	return err
 }
 
-func parseDuration(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration (use e.g. 30s)", v)
+// durationInto makes a parser that stores a duration in the field field picks.
+func durationInto(field func(*options) *time.Duration) func(*options, string) error {
+	return func(o *options, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration (use e.g. 30s)", v)
+		}
+		*field(o) = d
+		return nil
 	}
-	return d, nil
 }
 
 func parseSpeed(o *options, v string) error {
