@@ -52,10 +52,10 @@ const (
 
 // Result reports one fetch.
 type Result struct {
-	Outcome    Outcome
-	SourceID   int64
-	Pages   int
-	Fetched int
+	Outcome  Outcome
+	SourceID int64
+	Pages    int
+	Fetched  int
 	// New tweets were stored for the first time; Known ones were stored already, by this
 	// source or another.
 	New, Known int
@@ -106,39 +106,42 @@ func (c *Collector) Fetch(ctx context.Context, f tasks.Fetch) (Result, error) {
 		return Result{Outcome: OutcomeBusy, SourceID: id}, nil
 	}
 	defer lock.Release()
-	res, err := c.fetchLocked(ctx, id, f)
+	st := lock.Store()
+	res, err := c.fetchLocked(ctx, st, id, f)
 	if err != nil && ctx.Err() == nil {
-		if recErr := c.store.RecordError(context.WithoutCancel(ctx), id, err.Error(), c.Now()); recErr != nil {
+		if recErr := st.RecordError(context.WithoutCancel(ctx), id, err.Error(), c.Now()); recErr != nil {
 			c.log.Warn("could not record fetch error", zap.Int64("source_id", id), zap.Error(recErr))
 		}
 	}
 	return res, err
 }
 
-func (c *Collector) fetchLocked(ctx context.Context, id int64, f tasks.Fetch) (Result, error) {
-	src, err := c.store.Source(ctx, id)
+// fetchLocked runs the fetch while the source's lock is held; st writes on the lock's
+// connection.
+func (c *Collector) fetchLocked(ctx context.Context, st *store.Store, id int64, f tasks.Fetch) (Result, error) {
+	src, err := st.Source(ctx, id)
 	if err != nil {
 		return Result{SourceID: id}, err
 	}
 	res := Result{SourceID: id, CursorID: src.CursorID}
 	if src.Kind == tasks.KindUser && src.UserID == 0 || src.Status != store.StatusActive {
-		missing, err := c.resolve(ctx, src, f.Value)
+		missing, err := c.resolve(ctx, st, src, f.Value)
 		if err != nil || missing {
 			res.Outcome = OutcomeMissing
 			return res, err
 		}
 	}
-	w, err := c.plan(ctx, src, f)
+	w, err := c.plan(ctx, st, src, f)
 	if err != nil {
 		return res, err
 	}
 	res.Resumed = src.Walk != nil
-	return c.walk(ctx, src, w, res)
+	return c.walk(ctx, st, src, w, res)
 }
 
 // resolve looks the handle up, unless it was found missing recently. missing is true when
 // the source cannot be walked now.
-func (c *Collector) resolve(ctx context.Context, src *store.Source, handle string) (missing bool, err error) {
+func (c *Collector) resolve(ctx context.Context, st *store.Store, src *store.Source, handle string) (missing bool, err error) {
 	if src.Status != store.StatusActive && c.Now().Sub(src.LastErrorAt) < RecheckMissing {
 		return true, nil
 	}
@@ -148,13 +151,13 @@ func (c *Collector) resolve(ctx context.Context, src *store.Source, handle strin
 	u, err := c.api.LookupUser(ctx, handle)
 	switch {
 	case errors.Is(err, twitterapi.ErrUserNotFound):
-		return true, c.store.MarkStatus(ctx, src.ID, store.StatusNotFound, err.Error(), c.Now())
+		return true, st.MarkStatus(ctx, src.ID, store.StatusNotFound, err.Error(), c.Now())
 	case errors.Is(err, twitterapi.ErrUserSuspended):
-		return true, c.store.MarkStatus(ctx, src.ID, store.StatusSuspended, err.Error(), c.Now())
+		return true, st.MarkStatus(ctx, src.ID, store.StatusSuspended, err.Error(), c.Now())
 	case err != nil:
 		return false, fmt.Errorf("resolve @%s: %w", handle, err)
 	}
-	if err := c.store.SetUser(ctx, src.ID, u.ID, u.Username, u.Name); err != nil {
+	if err := st.SetUser(ctx, src.ID, u.ID, u.Username, u.Name); err != nil {
 		return false, err
 	}
 	src.UserID, src.Status = u.ID, store.StatusActive
@@ -164,7 +167,7 @@ func (c *Collector) resolve(ctx context.Context, src *store.Source, handle strin
 
 // plan returns the walk to run: the interrupted one, or a new one from the cursor, or, for
 // a source without a cursor, from its backfill bound.
-func (c *Collector) plan(ctx context.Context, src *store.Source, f tasks.Fetch) (store.Walk, error) {
+func (c *Collector) plan(ctx context.Context, st *store.Store, src *store.Source, f tasks.Fetch) (store.Walk, error) {
 	if src.Walk != nil {
 		return *src.Walk, nil
 	}
@@ -173,7 +176,7 @@ func (c *Collector) plan(ctx context.Context, src *store.Source, f tasks.Fetch) 
 	if src.CursorID != 0 {
 		w.SinceID = src.CursorID
 	} else {
-		from, err := c.store.StartBackfill(ctx, src.ID, now.Add(-c.backfill(f)))
+		from, err := st.StartBackfill(ctx, src.ID, now.Add(-c.backfill(f)))
 		if err != nil {
 			return w, err
 		}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,7 @@ type env struct {
 	sim   *twittersim.Server
 	api   *countingAPI
 	st    *store.Store
+	dbURL string
 	coll  *collector.Collector
 }
 
@@ -48,7 +51,8 @@ func newEnv(t *testing.T, accounts string) *env {
 	api := &countingAPI{API: twitterapi.New(twitterapi.Options{
 		BaseURL: srv.URL, BearerToken: twittersim.DefaultToken, Timeout: 10 * time.Second,
 	})}
-	st, err := store.Connect(context.Background(), testenv.Database(t), zap.NewNop())
+	dbURL := testenv.Database(t)
+	st, err := store.Connect(context.Background(), dbURL, 4, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +62,7 @@ func newEnv(t *testing.T, accounts string) *env {
 	}
 	coll := collector.New(api, st, zaptest.NewLogger(t), 30*time.Minute)
 	coll.Now = clock.Now
-	return &env{t: t, clock: clock, sim: sim, api: api, st: st, coll: coll}
+	return &env{t: t, clock: clock, sim: sim, api: api, st: st, dbURL: dbURL, coll: coll}
 }
 
 // countingAPI counts the requests the collector makes and can fail one on purpose.
@@ -142,7 +146,7 @@ func (e *env) assertStoredExactly(sourceID int64, want map[string]twittersim.Tru
 		switch {
 		case !ok:
 			e.t.Errorf("tweet %s (%s, %s) missing", id, tw.Kind, tw.CreatedAt)
-		case tw.Kind != twittersim.KindRetweet && text != tw.FullText:
+		case text != tw.FullText:
 			e.t.Errorf("tweet %s text = %q, want %q", id, text, tw.FullText)
 		}
 	}
@@ -265,5 +269,40 @@ func TestFetch_TweetFoundByTwoSourcesIsStoredOnce(t *testing.T) {
 	_ = e.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM tweet_sources`).Scan(&links)
 	if rows != user.New || links != user.New+query.Known {
 		t.Errorf("rows %d, links %d; want %d rows and %d links", rows, links, user.New, user.New+query.Known)
+	}
+}
+
+func TestFetch_ConcurrentWalksNeverExhaustThePool(t *testing.T) {
+	var accounts []string
+	for i := range 12 {
+		accounts = append(accounts, "acct"+strconv.Itoa(i)+":30s")
+	}
+	e := newEnv(t, strings.Join(accounts, ","))
+	small, err := store.Connect(context.Background(), e.dbURL, 1, zap.NewNop()) // 5 connections
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	coll := collector.New(e.api.API, small, zap.NewNop(), 30*time.Minute)
+	coll.Now = e.clock.Now
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(accounts))
+	for i := range accounts {
+		wg.Go(func() {
+			res, err := coll.Fetch(ctx, tasks.Fetch{Kind: tasks.KindUser, Value: "acct" + strconv.Itoa(i)})
+			if err == nil && res.Outcome != collector.OutcomeFetched {
+				err = errors.New("outcome " + string(res.Outcome))
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("fetch: %v", err)
+		}
 	}
 }

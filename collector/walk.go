@@ -15,7 +15,7 @@ import (
 // walk reads pages until the API hands out no further token, storing each page with the
 // walk state that follows it. The same lower bound serves every page; the cursor becomes
 // the first page's newest id once the last page is stored.
-func (c *Collector) walk(ctx context.Context, src *store.Source, w store.Walk, res Result) (Result, error) {
+func (c *Collector) walk(ctx context.Context, st *store.Store, src *store.Source, w store.Walk, res Result) (Result, error) {
 	for {
 		page, err := c.page(ctx, src, w)
 		if err != nil {
@@ -29,7 +29,7 @@ func (c *Collector) walk(ctx context.Context, src *store.Source, w store.Walk, r
 			}
 		}
 		next := nextWalk(w, page.NextToken)
-		saved, err := c.store.SavePage(ctx, store.PageWrite{
+		saved, err := st.SavePage(ctx, store.PageWrite{
 			SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: c.Now().UTC(),
 		})
 		if err != nil {

@@ -57,13 +57,15 @@ func newStack(t *testing.T, o stackOptions) *stack {
 		"RABBITMQ_URL=" + brokerURL, "DATABASE_URL=" + dbURL,
 		"TWITTER_API_URL=http://" + simAddr, "TWITTER_BEARER_TOKEN=" + twittersim.DefaultToken,
 		"SOURCES_FILE=" + path, "FETCH_SCHEDULE=" + o.schedule, "BACKFILL_WINDOW=" + o.backfill,
-		"METRICS_ADDR=", "WORKER_CONCURRENCY=2", "LOG_LEVEL=info", "SHUTDOWN_GRACE=20s",
+		"METRICS_ADDR=", "LOG_LEVEL=info", "SHUTDOWN_GRACE=20s",
 	}}
 }
 
 func (s *stack) worker(name string) *proc { return start(s.t, name, "worker", s.env) }
 
-func (s *stack) producer(args ...string) *proc { return start(s.t, "producer "+args[0], "producer", s.env, args...) }
+func (s *stack) producer(args ...string) *proc {
+	return start(s.t, "producer "+args[0], "producer", s.env, args...)
+}
 
 // expected is what the database must hold for one source: the simulator's tweets created
 // at or after the source's backfill bound.
@@ -128,7 +130,7 @@ func (s *stack) diff(kind, value string) string {
 		text, ok := got[id]
 		if !ok {
 			problems = append(problems, "missing "+id)
-		} else if tw.Kind != twittersim.KindRetweet && text != tw.FullText {
+		} else if text != tw.FullText {
 			problems = append(problems, fmt.Sprintf("text of %s = %q, want %q", id, text, tw.FullText))
 		}
 	}

@@ -33,7 +33,7 @@ func loadEnv() (*env, error) {
 
 // openStore connects to the database and brings its schema up to date.
 func (e *env) openStore(ctx context.Context) (*store.Store, error) {
-	st, err := store.Connect(ctx, e.cfg.DatabaseURL, e.log)
+	st, err := store.Connect(ctx, e.cfg.DatabaseURL, 1, e.log)
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func migrate(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Connect(ctx, e.cfg.DatabaseURL, e.log)
+	st, err := store.Connect(ctx, e.cfg.DatabaseURL, 1, e.log)
 	if err != nil {
 		return err
 	}
@@ -139,4 +139,3 @@ func migrate(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "schema up to date (%d migrations applied now)\n", len(applied))
 	return nil
 }
-

@@ -16,7 +16,13 @@ const lockSpace int64 = 0x7466 << 48 // "tf"
 type SourceLock struct {
 	conn *pgxpool.Conn
 	key  int64
+	view *Store
 }
+
+// Store returns a view of the store that runs every query on the lock's own connection. A
+// walk writes through it, so it needs no second connection, and if the session (and with it
+// the lock) is lost, the walk's next write fails instead of going on unlocked.
+func (l *SourceLock) Store() *Store { return l.view }
 
 // TryLockSource takes the source's lock if nobody holds it. ok is false when another worker
 // is walking the source.
@@ -34,7 +40,7 @@ func (s *Store) TryLockSource(ctx context.Context, sourceID int64) (l *SourceLoc
 		conn.Release()
 		return nil, false, nil
 	}
-	return &SourceLock{conn: conn, key: key}, true, nil
+	return &SourceLock{conn: conn, key: key, view: &Store{pool: s.pool, db: conn}}, true, nil
 }
 
 // Release gives the lock up. If the unlock cannot be sent, the session is closed, which

@@ -54,7 +54,7 @@ var ErrNoSource = errors.New("no such source")
 // EnsureSource returns the id of the source (kind, value), creating it when new.
 func (s *Store) EnsureSource(ctx context.Context, kind, value string) (int64, error) {
 	var id int64
-	err := s.pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		WITH ins AS (
 			INSERT INTO sources (kind, value) VALUES ($1, $2)
 			ON CONFLICT (kind, value) DO NOTHING RETURNING id
@@ -73,7 +73,7 @@ const sourceColumns = `id, kind, value, COALESCE(user_id, 0), status, COALESCE(c
 
 // Source loads the source with that id.
 func (s *Store) Source(ctx context.Context, id int64) (*Source, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+sourceColumns+` FROM sources WHERE id = $1`, id)
+	row := s.db.QueryRow(ctx, `SELECT `+sourceColumns+` FROM sources WHERE id = $1`, id)
 	src, err := scanSource(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("load source %d: %w", id, ErrNoSource)
@@ -86,7 +86,7 @@ func (s *Store) Source(ctx context.Context, id int64) (*Source, error) {
 
 // Sources loads every stored source, keyed by "kind:value".
 func (s *Store) Sources(ctx context.Context) (map[string]*Source, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+sourceColumns+` FROM sources`)
+	rows, err := s.db.Query(ctx, `SELECT `+sourceColumns+` FROM sources`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
@@ -139,7 +139,7 @@ func derefInt(n *int64) int64 {
 // returns the bound in force.
 func (s *Store) StartBackfill(ctx context.Context, id int64, from time.Time) (time.Time, error) {
 	var got time.Time
-	err := s.pool.QueryRow(ctx, `UPDATE sources SET backfill_from = COALESCE(backfill_from, $2)
+	err := s.db.QueryRow(ctx, `UPDATE sources SET backfill_from = COALESCE(backfill_from, $2)
 		WHERE id = $1 RETURNING backfill_from`, id, from).Scan(&got)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("set backfill bound of source %d: %w", id, err)
@@ -149,7 +149,7 @@ func (s *Store) StartBackfill(ctx context.Context, id int64, from time.Time) (ti
 
 // SetUser records the account a user source resolved to and marks the source active.
 func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, name string) error {
-	_, err := s.pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		WITH u AS (
 			INSERT INTO users (id, username, name) VALUES ($2, $3, $4)
 			ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, name = EXCLUDED.name,
@@ -165,7 +165,7 @@ func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, n
 
 // MarkStatus sets the source's status, with the reason as its last error, noted at at.
 func (s *Store) MarkStatus(ctx context.Context, id int64, status, reason string, at time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE sources SET status = $2, last_error = $3, last_error_at = $4
+	_, err := s.db.Exec(ctx, `UPDATE sources SET status = $2, last_error = $3, last_error_at = $4
 		WHERE id = $1`, id, status, reason, at)
 	if err != nil {
 		return fmt.Errorf("mark source %d %s: %w", id, status, err)
@@ -175,7 +175,7 @@ func (s *Store) MarkStatus(ctx context.Context, id int64, status, reason string,
 
 // RecordError notes a failed fetch at at. Nothing else changes: the cursor and walk stay.
 func (s *Store) RecordError(ctx context.Context, id int64, reason string, at time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE sources SET last_error = $2, last_error_at = $3 WHERE id = $1`,
+	_, err := s.db.Exec(ctx, `UPDATE sources SET last_error = $2, last_error_at = $3 WHERE id = $1`,
 		id, reason, at)
 	if err != nil {
 		return fmt.Errorf("record error of source %d: %w", id, err)

@@ -11,14 +11,25 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 )
 
-// Store is the PostgreSQL state of one tweetflow installation. It is safe for concurrent use.
+// Store is the PostgreSQL state of one tweetflow installation. It is safe for concurrent
+// use, except the view a SourceLock hands out, which belongs to one walk.
 type Store struct {
 	pool *pgxpool.Pool
+	// db runs the queries: the pool, or the one connection that holds a source lock.
+	db querier
+}
+
+// querier is what both a pool and a single connection offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // ErrRefused marks a database that refused us for good: a wrong password, an unknown
@@ -28,12 +39,16 @@ var ErrRefused = errors.New("database refused the connection")
 // Connect opens a pool on databaseURL and waits until the database answers, retrying with
 // capped backoff and logging one line per failed attempt with the time of the next, until
 // ctx ends. A refusal for credentials or a missing database is returned at once.
-func Connect(ctx context.Context, databaseURL string, log *zap.Logger) (*Store, error) {
+//
+// walkers is how many sources the caller walks at once. Each walk holds one connection for
+// as long as it holds the source's lock, so the pool gets one per walker and a few spare.
+func Connect(ctx context.Context, databaseURL string, walkers int, log *zap.Logger) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, errors.New("parse DATABASE_URL: not a valid PostgreSQL URL or key=value string")
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "tweetflow"
+	cfg.MaxConns = max(cfg.MaxConns, int32(walkers+4))
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
@@ -42,7 +57,7 @@ func Connect(ctx context.Context, databaseURL string, log *zap.Logger) (*Store, 
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, db: pool}, nil
 }
 
 func waitReady(ctx context.Context, pool *pgxpool.Pool, log *zap.Logger) error {

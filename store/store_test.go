@@ -18,7 +18,7 @@ import (
 func open(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Connect(ctx, testenv.Database(t), zap.NewNop())
+	st, err := store.Connect(ctx, testenv.Database(t), 4, zap.NewNop())
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -44,7 +44,7 @@ func TestMigrate_IsIdempotentAndSafeConcurrently(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range errs {
 		wg.Go(func() {
-			st, err := store.Connect(ctx, url, zap.NewNop())
+			st, err := store.Connect(ctx, url, 1, zap.NewNop())
 			if err != nil {
 				errs[i] = err
 				return
@@ -59,7 +59,7 @@ func TestMigrate_IsIdempotentAndSafeConcurrently(t *testing.T) {
 			t.Errorf("migrate %d: %v", i, err)
 		}
 	}
-	st, err := store.Connect(ctx, url, zap.NewNop())
+	st, err := store.Connect(ctx, url, 1, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestEnsureSource_ReturnsTheSameIDForTheSameSource(t *testing.T) {
 func TestConnect_WrongDatabaseFailsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_, err := store.Connect(ctx, "postgres://postgres@127.0.0.1:5432/tf_no_such_db?sslmode=disable", zap.NewNop())
+	_, err := store.Connect(ctx, "postgres://postgres@127.0.0.1:5432/tf_no_such_db?sslmode=disable", 1, zap.NewNop())
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("connect to a missing database: err %v, ctx %v; want a refusal before the deadline", err, ctx.Err())
 	}

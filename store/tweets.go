@@ -95,7 +95,7 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 		next = &Walk{}
 	}
 	var inserted, linked, moved int
-	err := s.pool.QueryRow(ctx, savePageSQL,
+	err := s.db.QueryRow(ctx, savePageSQL,
 		cols.id, cols.author, cols.conversation, cols.text, cols.created, cols.lang,
 		cols.retweeted, cols.quoted, cols.repliedTo,
 		cols.retweets, cols.replies, cols.likes, cols.quotes, cols.bookmarks, cols.impressions,

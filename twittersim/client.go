@@ -164,6 +164,7 @@ type AdminError struct {
 	Message    string
 }
 
+// Error reports the status and the simulator's message.
 func (e *AdminError) Error() string {
 	return fmt.Sprintf("status %d: %s", e.StatusCode, e.Message)
 }

@@ -47,6 +47,15 @@ func TestFaults_CannedResponses(t *testing.T) {
 		{twittersim.FaultCreditsDepleted, 402, "application/problem+json", wantCredits, "300"},
 		{twittersim.FaultServerError, 503, "text/plain; charset=utf-8", "Service Unavailable", "300"},
 		{twittersim.FaultServerErrorJSON, 500, "application/problem+json", wantServerError, "300"},
+		{twittersim.FaultNonJSON, 200, "text/html; charset=utf-8",
+			"<!DOCTYPE html>\n<html><head><title>Over capacity</title></head>" +
+				"<body><h1>Something is technically wrong.</h1></body></html>\n", "300"},
+		{twittersim.FaultForbidden, 403, "application/problem+json",
+			`{"client_id":"1","required_enrollment":"Appropriate Level of API Access",` +
+				`"registration_url":"https://developer.x.com/en/portal/product","title":"Client Forbidden",` +
+				`"detail":"This request must be made using an approved developer account that is enrolled ` +
+				`in the requested endpoint. Learn more by visiting our documentation.",` +
+				`"reason":"client-not-enrolled","type":"https://api.x.com/2/problems/client-forbidden"}`, "300"},
 		{twittersim.FaultUnauthorized, 401, "application/problem+json",
 			`{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`, ""},
 	}

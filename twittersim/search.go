@@ -1,7 +1,6 @@
 package twittersim
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -56,8 +55,8 @@ func (p *params) searchQuery(q string) matcher {
 		p.fail("query", q, "The `query` query parameter can not be empty")
 		return nil
 	case n > MaxQueryLength:
-		p.fail("query", q, fmt.Sprintf("The `query` query parameter value is %d characters long; "+
-			"the limit is %d", n, MaxQueryLength))
+		p.failf("query", q, "The `query` query parameter value is %d characters long; the limit is %d",
+			n, MaxQueryLength)
 		return nil
 	}
 	m, err := parseQuery(q)
@@ -70,21 +69,22 @@ func (p *params) searchQuery(q string) matcher {
 // checkTimes applies the rules that depend on the time of the request.
 func (sr searchRequest) checkTimes(p *params, now time.Time) {
 	oldest := now.Add(-SearchWindow).Truncate(time.Second)
+	start, end, since := apiParam(sr.start), apiParam(sr.end), p.q.Get("since_id")
 	if !sr.start.IsZero() && sr.start.Before(oldest) {
-		p.fail("start_time", apiParam(sr.start), fmt.Sprintf("Invalid 'start_time':'%s'. "+
-			"'start_time' must be on or after %s", apiParam(sr.start), apiParam(oldest)))
+		p.failf("start_time", start, "Invalid 'start_time':'%s'. 'start_time' must be on or after %s",
+			start, apiParam(oldest))
 	}
 	if sr.sinceID != 0 && SnowflakeTime(sr.sinceID).Before(oldest) {
-		p.fail("since_id", fmt.Sprint(sr.sinceID), fmt.Sprintf("Invalid 'since_id':'%d'. "+
-			"'since_id' must be a tweet id created after %s", sr.sinceID, apiParam(oldest)))
+		p.failf("since_id", since, "Invalid 'since_id':'%s'. 'since_id' must be a tweet id created "+
+			"after %s", since, apiParam(oldest))
 	}
 	if !sr.end.IsZero() && sr.end.After(now.Add(-minEndTimeAge)) {
-		p.fail("end_time", apiParam(sr.end), fmt.Sprintf("Invalid 'end_time':'%s'. "+
-			"'end_time' must be a minimum of 10 seconds prior to the request time.", apiParam(sr.end)))
+		p.failf("end_time", end, "Invalid 'end_time':'%s'. 'end_time' must be a minimum of 10 "+
+			"seconds prior to the request time.", end)
 	}
 	if !sr.start.IsZero() && !sr.end.IsZero() && !sr.start.Before(sr.end) {
-		p.fail("start_time", apiParam(sr.start), fmt.Sprintf("Invalid 'start_time':'%s'. "+
-			"'start_time' must be before 'end_time':'%s'", apiParam(sr.start), apiParam(sr.end)))
+		p.failf("start_time", start, "Invalid 'start_time':'%s'. 'start_time' must be before "+
+			"'end_time':'%s'", start, end)
 	}
 }
 
@@ -103,15 +103,15 @@ func idTimeConflict(q url.Values) reply {
 
 func apiParam(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// bounds turns the request into the limits of the search at now: the last seven days,
-// minus the newest delay, unless the request narrows that.
+// bounds turns the request into the limits of the search at now: the last seven days
+// up to and including now - delay, unless the request narrows that.
 func (sr searchRequest) bounds(now time.Time, delay time.Duration) bounds {
 	b := bounds{sinceID: sr.sinceID, untilID: sr.untilID}
 	b.startMS = now.Add(-SearchWindow).UnixMilli()
 	if !sr.start.IsZero() {
 		b.startMS = sr.start.UnixMilli()
 	}
-	b.endMS = now.Add(-delay).UnixMilli()
+	b.endMS = now.Add(-delay).UnixMilli() + 1
 	if !sr.end.IsZero() {
 		b.endMS = min(b.endMS, sr.end.UnixMilli())
 	}

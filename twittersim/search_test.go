@@ -123,3 +123,17 @@ func TestSearch_SuspendedAccountsLeaveResults(t *testing.T) {
 		t.Errorf("from:gopher got %d tweets, want 5", len(got))
 	}
 }
+
+func TestSearch_WithoutDelayBurstsAreFoundAtOnce(t *testing.T) {
+	h := newHarness(t, twittersim.Config{})
+	made := append(h.post("gopher", 5), h.post("gopher", 5)...)
+	for _, tw := range made {
+		if tw.CreatedAt.After(h.clock.Now()) {
+			t.Errorf("tweet %s created at %s, after now %s", tw.ID, tw.CreatedAt, h.clock.Now())
+		}
+	}
+	got := walkSearch(t, h, "from:gopher", twitter.TweetRecentSearchOpts{})
+	if want := reversed(ids(made)); !equalStrings(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

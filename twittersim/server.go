@@ -72,6 +72,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.handler = s.routes()
+	s.withWorld(func(time.Time) {}) // generate the history now rather than on the first request
 	return s, nil
 }
 

@@ -43,8 +43,3 @@ func (s *snowflake) next(t time.Time) (uint64, time.Time) {
 	id := uint64(ms-TwitterEpochMS)<<timestampShift | s.seq
 	return id, time.UnixMilli(ms).UTC()
 }
-
-// last returns the time of the newest id handed out.
-func (s *snowflake) last() time.Time {
-	return time.UnixMilli(s.lastMS).UTC()
-}

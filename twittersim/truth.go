@@ -2,6 +2,7 @@ package twittersim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,7 +15,9 @@ type TruthTweet struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Text is the text as served (HTML-escaped, at most 280 characters).
 	Text string `json:"text"`
-	// FullText is the note text of a long post, otherwise the text as served.
+	// FullText is the whole text: the note text of a long post, for a retweet the
+	// "RT @name: " prefix followed by the original's whole text, otherwise the text
+	// as served.
 	FullText string    `json:"full_text"`
 	Kind     TweetKind `json:"kind"`
 	Lang     string    `json:"lang"`
@@ -38,8 +41,21 @@ func truthOf(ts []*tweet) []TruthTweet {
 		if t.ref != nil {
 			out[i].ReferencedID = t.ref.idString()
 		}
+		if t.kind == KindRetweet {
+			out[i].FullText = retweetFullText(t)
+		}
 	}
 	return out
+}
+
+// retweetFullText is the retweet's served "RT @name: " prefix with the original's whole
+// text after it, where the served text cuts it at 280 characters.
+func retweetFullText(t *tweet) string {
+	i := strings.Index(t.text, ": ")
+	if i < 0 || t.ref == nil {
+		return t.text
+	}
+	return t.text[:i+2] + t.ref.fullText()
 }
 
 // Truth returns every tweet generated so far for the account, oldest first.

@@ -26,18 +26,16 @@ type world struct {
 	byName   map[string]*account // tracked accounts by lower-case username
 	byID     map[string]*account // tracked and outside accounts by id
 	outside  []*account
-	tweets   []*tweet          // tweets of tracked accounts, oldest first
-	byTweet  map[uint64]*tweet // every tweet, including outside originals
+	tweets   []*tweet // tweets of tracked accounts, oldest first
 }
 
 // newWorld creates the accounts; their first posts follow origin.
 func newWorld(seed int64, specs []AccountSpec, start, origin time.Time) (*world, error) {
 	w := &world{
-		seed:    seed,
-		start:   start,
-		byName:  map[string]*account{},
-		byID:    map[string]*account{},
-		byTweet: map[uint64]*tweet{},
+		seed:   seed,
+		start:  start,
+		byName: map[string]*account{},
+		byID:   map[string]*account{},
 	}
 	for _, o := range outsiders {
 		a := w.newAccount(AccountSpec{Username: o.username}, true)
@@ -114,7 +112,6 @@ func (w *world) nextDue(now time.Time) *account {
 func (w *world) store(t *tweet, at time.Time) *tweet {
 	t.id, t.created = w.ids.next(at)
 	t.indexSearch()
-	w.byTweet[t.id] = t
 	if !t.author.outside {
 		t.author.timeline = append(t.author.timeline, t)
 		w.tweets = append(w.tweets, t)
@@ -122,12 +119,11 @@ func (w *world) store(t *tweet, at time.Time) *tweet {
 	return t
 }
 
-// burst creates count tweets for a right now, 1 ms apart, after every existing tweet.
+// burst creates count tweets for a, 1 ms apart and ending now. Where that would reach
+// back before the newest existing tweet, the ids share its millisecond instead, so a
+// burst never lies in the future.
 func (w *world) burst(a *account, count int, now time.Time) []*tweet {
 	at := now.Add(-time.Duration(count-1) * time.Millisecond)
-	if first := w.ids.last().Add(time.Millisecond); at.Before(first) {
-		at = first
-	}
 	made := make([]*tweet, 0, count)
 	for i := range count {
 		t := w.compose(a, pickKind(a.rng), at.Add(time.Duration(i)*time.Millisecond))

@@ -49,7 +49,7 @@ func run(parent context.Context) error {
 
 func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 	log.Info("worker starting", zap.Any("config", cfg.LogFields()))
-	st, err := store.Connect(ctx, cfg.DatabaseURL, log)
+	st, err := store.Connect(ctx, cfg.DatabaseURL, cfg.WorkerConcurrency, log)
 	if err != nil {
 		return err
 	}
