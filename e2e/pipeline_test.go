@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +119,46 @@ func TestManualFetch_UserTweetsAppear(t *testing.T) {
 		d := s.diff("user", "dana")
 		return d == "", d
 	})
+}
+
+func TestProducer_PicksUpSourcesFileChangesWithoutRestart(t *testing.T) {
+	s := newStack(t, stackOptions{
+		accounts: "gina:1s,hank:1s", sources: "users: [gina]\n", schedule: "@every 1s", backfill: "10s",
+	})
+	s.worker("worker")
+	producer := s.producer("run")
+	s.waitFetched(t, "gina")
+
+	s.rewriteSources(t, "users: [gina, bad-name!]\n")
+	eventually(t, 30*time.Second, "bad edit rejected", func() (bool, string) {
+		return len(producer.events("sources file rejected; keeping the previous sources")) == 1, "not yet"
+	})
+	ticks := len(producer.events("tick published"))
+	waitTicks(t, producer, ticks+2) // the previous sources stay in force
+
+	s.rewriteSources(t, "users: [gina, hank]\n")
+	s.waitFetched(t, "hank")
+}
+
+// waitFetched waits until the user source has completed a fetch.
+func (s *stack) waitFetched(t *testing.T, handle string) {
+	t.Helper()
+	eventually(t, 30*time.Second, handle+" fetched", func() (bool, string) {
+		var ok bool
+		err := s.db.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM sources
+			WHERE kind = 'user' AND value = $1 AND last_success_at IS NOT NULL)`, handle).Scan(&ok)
+		return ok, fmt.Sprint(err)
+	})
+}
+
+// rewriteSources replaces the sources file the way editors do: a new file renamed over it.
+func (s *stack) rewriteSources(t *testing.T, body string) {
+	t.Helper()
+	tmp := s.sources + ".tmp"
+	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, s.sources); err != nil {
+		t.Fatal(err)
+	}
 }

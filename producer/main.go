@@ -16,8 +16,11 @@ import (
 // exitUsage is the exit status for a configuration or usage error.
 const exitUsage = 2
 
-// errRun marks failures after the configuration was accepted (exit status 1).
-var errRun = errors.New("producer failed")
+// runError marks a failure of the work itself, after the configuration was accepted: exit
+// status 1 rather than 2.
+type runError struct{ error }
+
+func (e runError) Unwrap() error { return e.error }
 
 func main() {
 	os.Exit(execute(os.Args[1:]))
@@ -40,7 +43,8 @@ func execute(args []string) int {
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, "producer: "+err.Error())
-	if errors.Is(err, errRun) {
+	var re runError
+	if errors.As(err, &re) {
 		return 1
 	}
 	return exitUsage
@@ -57,5 +61,5 @@ func runErr(err error) error {
 	if errors.As(err, &ce) || errors.As(err, &ces) || errors.As(err, &se) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", errRun, err)
+	return runError{err}
 }

@@ -38,11 +38,9 @@ func execute(args []string) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, "worker: "+err.Error())
-	var ce *config.Error
-	var ces config.Errors
-	if errors.As(err, &ce) || errors.As(err, &ces) || !errors.Is(err, errRun) {
-		return exitUsage
+	if errors.Is(err, errRun) {
+		return 1 // already logged, once, by run
 	}
-	return 1
+	fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+	return exitUsage
 }
