@@ -1,5 +1,5 @@
 # Build, test and run tweetflow. `make help` lists the targets.
-.PHONY: help build test demo services
+.PHONY: help build test lint demo services tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -10,7 +10,13 @@ build: ## build producer, worker and twittersim into bin/
 services: ## start the local PostgreSQL and RabbitMQ if they are down
 	bash scripts/services.sh
 
-test: services ## run the whole test suite against the local RabbitMQ and PostgreSQL
+tools: ## install the Debian tools the lint gate and tests use, if missing
+	bash scripts/tools.sh
+
+lint: tools ## gofmt, go vet, golangci-lint, shellcheck, yamllint, promtool: zero findings
+	bash scripts/lint.sh
+
+test: services tools ## run the whole test suite against the local RabbitMQ and PostgreSQL
 	go test -race -count=1 ./...
 
 demo: ## run the pipeline natively against twittersim (Ctrl-C stops it)

@@ -141,7 +141,9 @@ func (c *Collector) fetchLocked(ctx context.Context, st *store.Store, id int64, 
 
 // resolve looks the handle up, unless it was found missing recently. missing is true when
 // the source cannot be walked now.
-func (c *Collector) resolve(ctx context.Context, st *store.Store, src *store.Source, handle string) (missing bool, err error) {
+func (c *Collector) resolve(
+	ctx context.Context, st *store.Store, src *store.Source, handle string,
+) (missing bool, err error) {
 	if src.Status != store.StatusActive && c.Now().Sub(src.LastErrorAt) < RecheckMissing {
 		return true, nil
 	}

@@ -41,8 +41,10 @@ func newEnv(t *testing.T, accounts string) *env {
 		t.Fatal(err)
 	}
 	clock := twittersim.NewManualClock(simStart)
-	sim, err := twittersim.New(twittersim.Config{Seed: 7, Accounts: specs, Clock: clock, Start: simStart,
-		History: 2 * time.Hour})
+	sim, err := twittersim.New(twittersim.Config{
+		Seed: 7, Accounts: specs, Clock: clock, Start: simStart,
+		History: 2 * time.Hour,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +216,9 @@ func TestFetch_RenamedHandleKeepsWorking(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(5 * time.Minute)
-	e.sim.Post("carol_new", 3)
+	if _, err := e.sim.Post("carol_new", 3); err != nil {
+		t.Fatal(err)
+	}
 	e.api.lookups = 0
 	res := e.fetch(tasks.KindUser, "carol")
 	if res.Outcome != collector.OutcomeFetched || res.New < 3 || e.api.lookups != 0 {

@@ -15,7 +15,9 @@ import (
 // walk reads pages until the API hands out no further token, storing each page with the
 // walk state that follows it. The same lower bound serves every page; the cursor becomes
 // the first page's newest id once the last page is stored.
-func (c *Collector) walk(ctx context.Context, st *store.Store, src *store.Source, w store.Walk, res Result) (Result, error) {
+func (c *Collector) walk(
+	ctx context.Context, st *store.Store, src *store.Source, w store.Walk, res Result,
+) (Result, error) {
 	for {
 		page, err := c.page(ctx, src, w)
 		if err != nil {

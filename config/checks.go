@@ -110,8 +110,10 @@ func setTwitterAPIURL(r rawEnv, c *Config) *Error {
 		return invalid(varTwitterAPIURL, strconv.Quote(raw)+" has a query or fragment")
 	}
 	if strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/2") {
-		return &Error{Var: varTwitterAPIURL, Problem: strconv.Quote(raw) + " ends in /2",
-			Fix: "give the base URL without /2, such as https://api.x.com"}
+		return &Error{
+			Var: varTwitterAPIURL, Problem: strconv.Quote(raw) + " ends in /2",
+			Fix: "give the base URL without /2, such as https://api.x.com",
+		}
 	}
 	c.TwitterAPIURL = strings.TrimRight(raw, "/")
 	return nil

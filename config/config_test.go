@@ -49,46 +49,86 @@ func TestLoad_ValidValues(t *testing.T) {
 		get  func(*Config) any
 		want any
 	}{
-		{"twitter url trailing slash trimmed", "TWITTER_API_URL=http://localhost:8080/",
-			func(c *Config) any { return c.TwitterAPIURL }, "http://localhost:8080"},
-		{"twitter url with a path", "TWITTER_API_URL=https://proxy.example/x-api//",
-			func(c *Config) any { return c.TwitterAPIURL }, "https://proxy.example/x-api"},
-		{"sources file", "SOURCES_FILE=/etc/tweetflow/sources.yml",
-			func(c *Config) any { return c.SourcesFile }, "/etc/tweetflow/sources.yml"},
-		{"cron schedule", "FETCH_SCHEDULE=*/5 * * * *",
-			func(c *Config) any { return c.FetchSchedule }, "*/5 * * * *"},
-		{"backfill window", "BACKFILL_WINDOW=24h",
-			func(c *Config) any { return c.BackfillWindow }, 24 * time.Hour},
-		{"concurrency low end", "WORKER_CONCURRENCY=1",
-			func(c *Config) any { return c.WorkerConcurrency }, 1},
-		{"concurrency high end", "WORKER_CONCURRENCY=256",
-			func(c *Config) any { return c.WorkerConcurrency }, 256},
-		{"metrics address", "METRICS_ADDR=127.0.0.1:9999",
-			func(c *Config) any { return c.MetricsAddr }, "127.0.0.1:9999"},
-		{"metrics off", "METRICS_ADDR=",
-			func(c *Config) any { return c.MetricsAddr }, ""},
-		{"log level in capitals", "LOG_LEVEL=DEBUG",
-			func(c *Config) any { return c.LogLevel }, "debug"},
-		{"log level warn", "LOG_LEVEL=warn",
-			func(c *Config) any { return c.LogLevel }, "warn"},
-		{"log format console", "LOG_FORMAT=console",
-			func(c *Config) any { return c.LogFormat }, "console"},
-		{"redis result backend", "RESULT_BACKEND=redis://:pw@redis:6379/1",
-			func(c *Config) any { return c.ResultBackend }, "redis://:pw@redis:6379/1"},
-		{"amqp result backend", "RESULT_BACKEND=amqp://tf:pw@rabbitmq:5672/",
-			func(c *Config) any { return c.ResultBackend }, "amqp://tf:pw@rabbitmq:5672/"},
-		{"task timeout at the limit", "TASK_TIMEOUT=20m",
-			func(c *Config) any { return c.TaskTimeout }, 20 * time.Minute},
-		{"shutdown grace", "SHUTDOWN_GRACE=2m",
-			func(c *Config) any { return c.ShutdownGrace }, 2 * time.Minute},
-		{"http timeout", "HTTP_TIMEOUT=1500ms",
-			func(c *Config) any { return c.HTTPTimeout }, 1500 * time.Millisecond},
-		{"postgresql url", "DATABASE_URL=postgresql://u:p@db:5432/tf?sslmode=disable",
-			func(c *Config) any { return c.DatabaseURL }, "postgresql://u:p@db:5432/tf?sslmode=disable"},
-		{"database dsn", "DATABASE_URL=host=db user=tf password='a b' dbname=tf",
-			func(c *Config) any { return c.DatabaseURL }, "host=db user=tf password='a b' dbname=tf"},
-		{"empty value means default", "WORKER_CONCURRENCY=",
-			func(c *Config) any { return c.WorkerConcurrency }, 4},
+		{
+			"twitter url trailing slash trimmed", "TWITTER_API_URL=http://localhost:8080/",
+			func(c *Config) any { return c.TwitterAPIURL }, "http://localhost:8080",
+		},
+		{
+			"twitter url with a path", "TWITTER_API_URL=https://proxy.example/x-api//",
+			func(c *Config) any { return c.TwitterAPIURL }, "https://proxy.example/x-api",
+		},
+		{
+			"sources file", "SOURCES_FILE=/etc/tweetflow/sources.yml",
+			func(c *Config) any { return c.SourcesFile }, "/etc/tweetflow/sources.yml",
+		},
+		{
+			"cron schedule", "FETCH_SCHEDULE=*/5 * * * *",
+			func(c *Config) any { return c.FetchSchedule }, "*/5 * * * *",
+		},
+		{
+			"backfill window", "BACKFILL_WINDOW=24h",
+			func(c *Config) any { return c.BackfillWindow }, 24 * time.Hour,
+		},
+		{
+			"concurrency low end", "WORKER_CONCURRENCY=1",
+			func(c *Config) any { return c.WorkerConcurrency }, 1,
+		},
+		{
+			"concurrency high end", "WORKER_CONCURRENCY=256",
+			func(c *Config) any { return c.WorkerConcurrency }, 256,
+		},
+		{
+			"metrics address", "METRICS_ADDR=127.0.0.1:9999",
+			func(c *Config) any { return c.MetricsAddr }, "127.0.0.1:9999",
+		},
+		{
+			"metrics off", "METRICS_ADDR=",
+			func(c *Config) any { return c.MetricsAddr }, "",
+		},
+		{
+			"log level in capitals", "LOG_LEVEL=DEBUG",
+			func(c *Config) any { return c.LogLevel }, "debug",
+		},
+		{
+			"log level warn", "LOG_LEVEL=warn",
+			func(c *Config) any { return c.LogLevel }, "warn",
+		},
+		{
+			"log format console", "LOG_FORMAT=console",
+			func(c *Config) any { return c.LogFormat }, "console",
+		},
+		{
+			"redis result backend", "RESULT_BACKEND=redis://:pw@redis:6379/1",
+			func(c *Config) any { return c.ResultBackend }, "redis://:pw@redis:6379/1",
+		},
+		{
+			"amqp result backend", "RESULT_BACKEND=amqp://tf:pw@rabbitmq:5672/",
+			func(c *Config) any { return c.ResultBackend }, "amqp://tf:pw@rabbitmq:5672/",
+		},
+		{
+			"task timeout at the limit", "TASK_TIMEOUT=20m",
+			func(c *Config) any { return c.TaskTimeout }, 20 * time.Minute,
+		},
+		{
+			"shutdown grace", "SHUTDOWN_GRACE=2m",
+			func(c *Config) any { return c.ShutdownGrace }, 2 * time.Minute,
+		},
+		{
+			"http timeout", "HTTP_TIMEOUT=1500ms",
+			func(c *Config) any { return c.HTTPTimeout }, 1500 * time.Millisecond,
+		},
+		{
+			"postgresql url", "DATABASE_URL=postgresql://u:p@db:5432/tf?sslmode=disable",
+			func(c *Config) any { return c.DatabaseURL }, "postgresql://u:p@db:5432/tf?sslmode=disable",
+		},
+		{
+			"database dsn", "DATABASE_URL=host=db user=tf password='a b' dbname=tf",
+			func(c *Config) any { return c.DatabaseURL }, "host=db user=tf password='a b' dbname=tf",
+		},
+		{
+			"empty value means default", "WORKER_CONCURRENCY=",
+			func(c *Config) any { return c.WorkerConcurrency }, 4,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,54 +146,92 @@ func TestLoad_InvalidValues(t *testing.T) {
 		env  string
 		want string
 	}{
-		{"concurrency not a number", "WORKER_CONCURRENCY=abc",
-			`WORKER_CONCURRENCY: "abc" is not a whole number; set it to a number from 1 to 256`},
-		{"concurrency zero", "WORKER_CONCURRENCY=0",
-			"WORKER_CONCURRENCY: 0 is out of range; set it to a number from 1 to 256"},
-		{"concurrency too high", "WORKER_CONCURRENCY=257",
-			"WORKER_CONCURRENCY: 257 is out of range; set it to a number from 1 to 256"},
-		{"concurrency huge", "WORKER_CONCURRENCY=99999999999",
-			`WORKER_CONCURRENCY: "99999999999" is too large; set it to a number from 1 to 256`},
-		{"port not a number", "RABBITMQ_PORT=amqp",
-			`RABBITMQ_PORT: "amqp" is not a whole number; set it to a port from 1 to 65535`},
-		{"port out of range", "RABBITMQ_PORT=70000",
-			"RABBITMQ_PORT: 70000 is not a port; set it to a port from 1 to 65535"},
-		{"twitter url with /2", "TWITTER_API_URL=https://api.x.com/2/",
+		{
+			"concurrency not a number", "WORKER_CONCURRENCY=abc",
+			`WORKER_CONCURRENCY: "abc" is not a whole number; set it to a number from 1 to 256`,
+		},
+		{
+			"concurrency zero", "WORKER_CONCURRENCY=0",
+			"WORKER_CONCURRENCY: 0 is out of range; set it to a number from 1 to 256",
+		},
+		{
+			"concurrency too high", "WORKER_CONCURRENCY=257",
+			"WORKER_CONCURRENCY: 257 is out of range; set it to a number from 1 to 256",
+		},
+		{
+			"concurrency huge", "WORKER_CONCURRENCY=99999999999",
+			`WORKER_CONCURRENCY: "99999999999" is too large; set it to a number from 1 to 256`,
+		},
+		{
+			"port not a number", "RABBITMQ_PORT=amqp",
+			`RABBITMQ_PORT: "amqp" is not a whole number; set it to a port from 1 to 65535`,
+		},
+		{
+			"port out of range", "RABBITMQ_PORT=70000",
+			"RABBITMQ_PORT: 70000 is not a port; set it to a port from 1 to 65535",
+		},
+		{
+			"twitter url with /2", "TWITTER_API_URL=https://api.x.com/2/",
 			`TWITTER_API_URL: "https://api.x.com/2/" ends in /2; ` +
-				"give the base URL without /2, such as https://api.x.com"},
-		{"twitter url without scheme", "TWITTER_API_URL=api.x.com",
+				"give the base URL without /2, such as https://api.x.com",
+		},
+		{
+			"twitter url without scheme", "TWITTER_API_URL=api.x.com",
 			`TWITTER_API_URL: "api.x.com" is not an http(s) URL with a host; ` +
-				"set it to an http(s) base URL such as https://api.x.com"},
+				"set it to an http(s) base URL such as https://api.x.com",
+		},
 		{"twitter url ftp", "TWITTER_API_URL=ftp://api.x.com", `"ftp://api.x.com" is not an http(s) URL`},
 		{"twitter url with query", "TWITTER_API_URL=https://api.x.com?a=1", "has a query or fragment"},
-		{"bad schedule", "FETCH_SCHEDULE=every minute",
-			`FETCH_SCHEDULE: "every minute": parse schedule: expected exactly 5 fields`},
+		{
+			"bad schedule", "FETCH_SCHEDULE=every minute",
+			`FETCH_SCHEDULE: "every minute": parse schedule: expected exactly 5 fields`,
+		},
 		{"schedule with time zone", "FETCH_SCHEDULE=CRON_TZ=Europe/Paris 0 9 * * *", "schedules run in UTC"},
-		{"negative backfill", "BACKFILL_WINDOW=-1h",
-			"BACKFILL_WINDOW: -1h0m0s is negative; set it to a Go duration of 0 or more, such as 0, 30m or 24h"},
-		{"backfill not a duration", "BACKFILL_WINDOW=1 day",
-			`BACKFILL_WINDOW: "1 day" is not a duration such as 90s or 5m`},
-		{"metrics address without port", "METRICS_ADDR=localhost",
-			`METRICS_ADDR: "localhost" is not host:port; set it to host:port such as :9101`},
+		{
+			"negative backfill", "BACKFILL_WINDOW=-1h",
+			"BACKFILL_WINDOW: -1h0m0s is negative; set it to a Go duration of 0 or more, such as 0, 30m or 24h",
+		},
+		{
+			"backfill not a duration", "BACKFILL_WINDOW=1 day",
+			`BACKFILL_WINDOW: "1 day" is not a duration such as 90s or 5m`,
+		},
+		{
+			"metrics address without port", "METRICS_ADDR=localhost",
+			`METRICS_ADDR: "localhost" is not host:port; set it to host:port such as :9101`,
+		},
 		{"metrics port not numeric", "METRICS_ADDR=:http", `":http" is not host:port`},
-		{"log level", "LOG_LEVEL=verbose",
-			`LOG_LEVEL: "verbose" is not a log level; set it to debug, info, warn or error`},
+		{
+			"log level", "LOG_LEVEL=verbose",
+			`LOG_LEVEL: "verbose" is not a log level; set it to debug, info, warn or error`,
+		},
 		{"log format", "LOG_FORMAT=text", `LOG_FORMAT: "text" is not a log format; set it to json or console`},
-		{"result backend scheme", "RESULT_BACKEND=http://backend",
-			"RESULT_BACKEND: is not a URL with scheme redis, rediss, amqp or amqps"},
+		{
+			"result backend scheme", "RESULT_BACKEND=http://backend",
+			"RESULT_BACKEND: is not a URL with scheme redis, rediss, amqp or amqps",
+		},
 		{"task timeout zero", "TASK_TIMEOUT=0s", "TASK_TIMEOUT: 0s is not above 0"},
-		{"task timeout over 20m", "TASK_TIMEOUT=21m",
-			"TASK_TIMEOUT: 21m0s is above the 20m limit; set it to a Go duration above 0 and at most 20m"},
+		{
+			"task timeout over 20m", "TASK_TIMEOUT=21m",
+			"TASK_TIMEOUT: 21m0s is above the 20m limit; set it to a Go duration above 0 and at most 20m",
+		},
 		{"task timeout not a duration", "TASK_TIMEOUT=5", `TASK_TIMEOUT: "5" is not a duration`},
-		{"shutdown grace negative", "SHUTDOWN_GRACE=-1s",
-			"SHUTDOWN_GRACE: -1s is not above 0; set it to a Go duration above 0, such as 30s"},
+		{
+			"shutdown grace negative", "SHUTDOWN_GRACE=-1s",
+			"SHUTDOWN_GRACE: -1s is not above 0; set it to a Go duration above 0, such as 30s",
+		},
 		{"http timeout zero", "HTTP_TIMEOUT=0", "HTTP_TIMEOUT: 0s is not above 0"},
-		{"database url other scheme", "DATABASE_URL=mysql://db/tf",
-			"DATABASE_URL: is a URL whose scheme is not postgres or postgresql"},
-		{"database dsn without pairs", "DATABASE_URL=db.internal",
-			"DATABASE_URL: is neither a postgres:// URL nor a key=value DSN"},
-		{"database dsn unterminated quote", "DATABASE_URL=host=db password='abc",
-			"DATABASE_URL: is a key=value DSN that has an unterminated quote"},
+		{
+			"database url other scheme", "DATABASE_URL=mysql://db/tf",
+			"DATABASE_URL: is a URL whose scheme is not postgres or postgresql",
+		},
+		{
+			"database dsn without pairs", "DATABASE_URL=db.internal",
+			"DATABASE_URL: is neither a postgres:// URL nor a key=value DSN",
+		},
+		{
+			"database dsn unterminated quote", "DATABASE_URL=host=db password='abc",
+			"DATABASE_URL: is a key=value DSN that has an unterminated quote",
+		},
 		{"database url bad escape", "DATABASE_URL=postgres://u:p%zz@db/tf", "DATABASE_URL: is not a valid URL"},
 	}
 	for _, tt := range tests {
@@ -173,12 +251,18 @@ func TestLoad_Required(t *testing.T) {
 		remove  string
 		want    string
 	}{
-		{"worker needs a token", Worker, "TWITTER_BEARER_TOKEN",
-			"TWITTER_BEARER_TOKEN: not set; set it or TWITTER_BEARER_TOKEN_FILE"},
-		{"worker needs a database", Worker, "DATABASE_URL",
-			"DATABASE_URL: not set; set it or DATABASE_URL_FILE"},
-		{"producer needs a database", Producer, "DATABASE_URL",
-			"DATABASE_URL: not set; set it or DATABASE_URL_FILE"},
+		{
+			"worker needs a token", Worker, "TWITTER_BEARER_TOKEN",
+			"TWITTER_BEARER_TOKEN: not set; set it or TWITTER_BEARER_TOKEN_FILE",
+		},
+		{
+			"worker needs a database", Worker, "DATABASE_URL",
+			"DATABASE_URL: not set; set it or DATABASE_URL_FILE",
+		},
+		{
+			"producer needs a database", Producer, "DATABASE_URL",
+			"DATABASE_URL: not set; set it or DATABASE_URL_FILE",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

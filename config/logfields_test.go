@@ -14,20 +14,32 @@ func TestConfig_LogFieldsRedactSecrets(t *testing.T) {
 		field string
 		want  any
 	}{
-		{"broker password", environ("RABBITMQ_PASSWORD=" + secret), "broker_url",
-			"amqp://tweetflow:xxxxx@rabbit:5672/%2F"},
-		{"database url password", environ("DATABASE_URL=postgres://tf:" + secret + "@db/tf"), "database_url",
-			"postgres://tf:xxxxx@db/tf"},
-		{"database url query password", environ("DATABASE_URL=postgres://db/tf?user=tf&password=" + secret),
-			"database_url", "postgres://db/tf?password=xxxxx&user=tf"},
-		{"database dsn password", environ("DATABASE_URL=host=db password='" + secret + " x' user=tf"),
-			"database_url", "host=db password=xxxxx user=tf"},
+		{
+			"broker password", environ("RABBITMQ_PASSWORD=" + secret), "broker_url",
+			"amqp://tweetflow:xxxxx@rabbit:5672/%2F",
+		},
+		{
+			"database url password", environ("DATABASE_URL=postgres://tf:" + secret + "@db/tf"), "database_url",
+			"postgres://tf:xxxxx@db/tf",
+		},
+		{
+			"database url query password", environ("DATABASE_URL=postgres://db/tf?user=tf&password=" + secret),
+			"database_url", "postgres://db/tf?password=xxxxx&user=tf",
+		},
+		{
+			"database dsn password", environ("DATABASE_URL=host=db password='" + secret + " x' user=tf"),
+			"database_url", "host=db password=xxxxx user=tf",
+		},
 		{"token set", environ("TWITTER_BEARER_TOKEN=" + secret), "twitter_bearer_token", "set"},
 		{"token unset", environ("TWITTER_BEARER_TOKEN"), "twitter_bearer_token", "unset"},
-		{"redis backend password", environ("RESULT_BACKEND=redis://" + secret + "@redis:6379/0"),
-			"result_backend", "redis://xxxxx@redis:6379/0"},
-		{"amqp backend", environ("RESULT_BACKEND=amqp://tf:" + secret + "@rabbitmq/"),
-			"result_backend", "amqp://xxxxx@rabbitmq/"},
+		{
+			"redis backend password", environ("RESULT_BACKEND=redis://" + secret + "@redis:6379/0"),
+			"result_backend", "redis://xxxxx@redis:6379/0",
+		},
+		{
+			"amqp backend", environ("RESULT_BACKEND=amqp://tf:" + secret + "@rabbitmq/"),
+			"result_backend", "amqp://xxxxx@rabbitmq/",
+		},
 		{"no backend", environ(), "result_backend", ""},
 	}
 	for _, tt := range tests {

@@ -49,7 +49,7 @@ func resolveSecret(m map[string]string, name string) *Error {
 // readSecretFile returns the contents of path with surrounding whitespace
 // trimmed. Its errors name fileVar and path only.
 func readSecretFile(fileVar, path string) (string, *Error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // the operator names the secret file to read
 	if err != nil {
 		return "", &Error{
 			Var:     fileVar,

@@ -35,10 +35,12 @@ func TestLoad_SecretsFromFiles(t *testing.T) {
 		{"broker url", func(p string) []string {
 			return environ("RABBITMQ_HOST", "RABBITMQ_USER", "RABBITMQ_URL_FILE="+p)
 		}, "amqp://tf:pw@rabbit/\n", func(c *Config) string { return c.BrokerURL }, "amqp://tf:pw@rabbit/"},
-		{"broker password", func(p string) []string {
-			return environ("RABBITMQ_PASSWORD_FILE=" + p)
-		}, "p@ss word\n", func(c *Config) string { return c.BrokerURL },
-			"amqp://tweetflow:p%40ss%20word@rabbit:5672/%2F"},
+		{
+			"broker password", func(p string) []string {
+				return environ("RABBITMQ_PASSWORD_FILE=" + p)
+			}, "p@ss word\n", func(c *Config) string { return c.BrokerURL },
+			"amqp://tweetflow:p%40ss%20word@rabbit:5672/%2F",
+		},
 		{"result backend", func(p string) []string {
 			return environ("RESULT_BACKEND_FILE=" + p)
 		}, "redis://pw@redis:6379\n", func(c *Config) string { return c.ResultBackend }, "redis://pw@redis:6379"},
@@ -66,18 +68,28 @@ func TestLoad_SecretFileProblems(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"value and file", environ("TWITTER_BEARER_TOKEN="+secret, "TWITTER_BEARER_TOKEN_FILE="+good),
+		{
+			"value and file", environ("TWITTER_BEARER_TOKEN="+secret, "TWITTER_BEARER_TOKEN_FILE="+good),
 			"TWITTER_BEARER_TOKEN: both TWITTER_BEARER_TOKEN and TWITTER_BEARER_TOKEN_FILE are set; " +
-				"set only one of them"},
-		{"missing file", environ("TWITTER_BEARER_TOKEN", "TWITTER_BEARER_TOKEN_FILE="+missing),
+				"set only one of them",
+		},
+		{
+			"missing file", environ("TWITTER_BEARER_TOKEN", "TWITTER_BEARER_TOKEN_FILE="+missing),
 			`TWITTER_BEARER_TOKEN_FILE: cannot read "` + missing + `" (no such file); ` +
-				"point it at a readable file holding the secret"},
-		{"directory", environ("DATABASE_URL", "DATABASE_URL_FILE="+t.TempDir()),
-			"DATABASE_URL_FILE: cannot read"},
-		{"empty file", environ("DATABASE_URL", "DATABASE_URL_FILE="+empty),
-			`DATABASE_URL_FILE: "` + empty + `" is empty; write the secret into it`},
-		{"password value and file", environ("RABBITMQ_PASSWORD="+secret, "RABBITMQ_PASSWORD_FILE="+good),
-			"RABBITMQ_PASSWORD: both RABBITMQ_PASSWORD and RABBITMQ_PASSWORD_FILE are set"},
+				"point it at a readable file holding the secret",
+		},
+		{
+			"directory", environ("DATABASE_URL", "DATABASE_URL_FILE="+t.TempDir()),
+			"DATABASE_URL_FILE: cannot read",
+		},
+		{
+			"empty file", environ("DATABASE_URL", "DATABASE_URL_FILE="+empty),
+			`DATABASE_URL_FILE: "` + empty + `" is empty; write the secret into it`,
+		},
+		{
+			"password value and file", environ("RABBITMQ_PASSWORD="+secret, "RABBITMQ_PASSWORD_FILE="+good),
+			"RABBITMQ_PASSWORD: both RABBITMQ_PASSWORD and RABBITMQ_PASSWORD_FILE are set",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

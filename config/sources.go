@@ -97,14 +97,18 @@ func (e *SourceError) Unwrap() error {
 // LoadSources reads and parses the sources file at path; see ParseSources.
 // A missing file is an error that says to set SOURCES_FILE.
 func LoadSources(path string) ([]Source, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // the operator names the sources file to read
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &SourceError{File: path, Problem: "no such file",
-			Fix: "create it or set SOURCES_FILE to the sources file", cause: err}
+		return nil, &SourceError{
+			File: path, Problem: "no such file",
+			Fix: "create it or set SOURCES_FILE to the sources file", cause: err,
+		}
 	}
 	if err != nil {
-		return nil, &SourceError{File: path, Problem: "cannot read it (" + readFailure(err) + ")",
-			Fix: "make it readable or set SOURCES_FILE to another file", cause: err}
+		return nil, &SourceError{
+			File: path, Problem: "cannot read it (" + readFailure(err) + ")",
+			Fix: "make it readable or set SOURCES_FILE to another file", cause: err,
+		}
 	}
 	return ParseSources(path, data)
 }

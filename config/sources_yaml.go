@@ -27,8 +27,10 @@ func decodeSourcesYAML(name string, data []byte) (*yaml.Node, error) {
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == nil:
-		return nil, &SourceError{File: name, Line: extra.Line,
-			Problem: "a second YAML document starts here", Fix: "keep all sources in one document"}
+		return nil, &SourceError{
+			File: name, Line: extra.Line,
+			Problem: "a second YAML document starts here", Fix: "keep all sources in one document",
+		}
 	case !errors.Is(err, io.EOF):
 		return nil, syntaxError(name, err)
 	}

@@ -17,7 +17,7 @@ const (
 	varBrokerVhost       = "RABBITMQ_VHOST"
 	varDatabaseURL       = "DATABASE_URL"
 	varTwitterAPIURL     = "TWITTER_API_URL"
-	varTwitterToken      = "TWITTER_BEARER_TOKEN"
+	varTwitterToken      = "TWITTER_BEARER_TOKEN" //nolint:gosec // the name of a variable, not a credential
 	varSourcesFile       = "SOURCES_FILE"
 	varFetchSchedule     = "FETCH_SCHEDULE"
 	varBackfillWindow    = "BACKFILL_WINDOW"
@@ -50,46 +50,76 @@ type varSpec struct {
 // table lists every variable in the order --help shows them and errors are
 // reported.
 var table = []varSpec{
-	{name: varBrokerURL, secret: true,
+	{
+		name: varBrokerURL, secret: true,
 		doc: "whole amqp:// or amqps:// URL of RabbitMQ; replaces the RABBITMQ_HOST... parts",
 		fix: "give amqp://user:password@host:port/vhost with reserved characters " +
-			"percent-encoded, or set RABBITMQ_HOST and RABBITMQ_USER instead"},
-	{name: varBrokerHost, doc: "RabbitMQ host, used when RABBITMQ_URL is unset",
-		fix: "set it to a host name or IP address"},
-	{name: varBrokerPort, def: "5672", doc: "RabbitMQ port",
-		fix: "set it to a port from 1 to 65535"},
+			"percent-encoded, or set RABBITMQ_HOST and RABBITMQ_USER instead",
+	},
+	{
+		name: varBrokerHost, doc: "RabbitMQ host, used when RABBITMQ_URL is unset",
+		fix: "set it to a host name or IP address",
+	},
+	{
+		name: varBrokerPort, def: "5672", doc: "RabbitMQ port",
+		fix: "set it to a port from 1 to 65535",
+	},
 	{name: varBrokerUser, doc: "RabbitMQ user, used when RABBITMQ_URL is unset"},
 	{name: varBrokerPassword, secret: true, doc: "RabbitMQ password, used when RABBITMQ_URL is unset"},
 	{name: varBrokerVhost, def: "/", doc: "RabbitMQ virtual host"},
-	{name: varDatabaseURL, secret: true, required: []Program{Producer, Worker},
+	{
+		name: varDatabaseURL, secret: true, required: []Program{Producer, Worker},
 		doc: "PostgreSQL connection, a postgres:// URL or a key=value DSN",
-		fix: "set it to a postgres:// URL or a key=value DSN"},
-	{name: varTwitterAPIURL, def: "https://api.x.com", doc: "base URL of the X API, without /2",
-		fix: "set it to an http(s) base URL such as https://api.x.com"},
-	{name: varTwitterToken, secret: true, required: []Program{Worker},
-		doc: "bearer token of the X API app (worker only)"},
+		fix: "set it to a postgres:// URL or a key=value DSN",
+	},
+	{
+		name: varTwitterAPIURL, def: "https://api.x.com", doc: "base URL of the X API, without /2",
+		fix: "set it to an http(s) base URL such as https://api.x.com",
+	},
+	{
+		name: varTwitterToken, secret: true, required: []Program{Worker},
+		doc: "bearer token of the X API app (worker only)",
+	},
 	{name: varSourcesFile, def: "sources.yml", doc: "path of the YAML file listing users and queries"},
-	{name: varFetchSchedule, def: "@every 1m", doc: "when sources are fetched, cron or @every, in UTC",
-		fix: "set it to " + scheduleHint},
-	{name: varBackfillWindow, def: "0",
+	{
+		name: varFetchSchedule, def: "@every 1m", doc: "when sources are fetched, cron or @every, in UTC",
+		fix: "set it to " + scheduleHint,
+	},
+	{
+		name: varBackfillWindow, def: "0",
 		doc: "how far back a new source is fetched; 0 means one schedule interval",
-		fix: "set it to a Go duration of 0 or more, such as 0, 30m or 24h"},
-	{name: varWorkerConcurrency, def: "4", doc: "tasks a worker runs at once",
-		fix: "set it to a number from 1 to 256"},
-	{name: varMetricsAddr, def: ":9101", producerDef: ":9102", keepEmpty: true,
+		fix: "set it to a Go duration of 0 or more, such as 0, 30m or 24h",
+	},
+	{
+		name: varWorkerConcurrency, def: "4", doc: "tasks a worker runs at once",
+		fix: "set it to a number from 1 to 256",
+	},
+	{
+		name: varMetricsAddr, def: ":9101", producerDef: ":9102", keepEmpty: true,
 		doc: "host:port of the Prometheus metrics server; empty turns it off",
-		fix: "set it to host:port such as :9101, or to the empty string to turn metrics off"},
-	{name: varLogLevel, def: "info", doc: "debug, info, warn or error",
-		fix: "set it to debug, info, warn or error"},
+		fix: "set it to host:port such as :9101, or to the empty string to turn metrics off",
+	},
+	{
+		name: varLogLevel, def: "info", doc: "debug, info, warn or error",
+		fix: "set it to debug, info, warn or error",
+	},
 	{name: varLogFormat, def: "json", doc: "json or console", fix: "set it to json or console"},
-	{name: varResultBackend, secret: true, doc: "Machinery result backend URL; unset means none",
-		fix: "set it to a redis, rediss, amqp or amqps URL, or unset it for none"},
-	{name: varTaskTimeout, def: "5m", doc: "longest a fetch task may run, at most 20m",
-		fix: "set it to a Go duration above 0 and at most 20m, such as 5m"},
-	{name: varShutdownGrace, def: "30s", doc: "how long running tasks may finish after a stop signal",
-		fix: "set it to a Go duration above 0, such as 30s"},
-	{name: varHTTPTimeout, def: "30s", doc: "timeout of one X API request",
-		fix: "set it to a Go duration above 0, such as 30s"},
+	{
+		name: varResultBackend, secret: true, doc: "Machinery result backend URL; unset means none",
+		fix: "set it to a redis, rediss, amqp or amqps URL, or unset it for none",
+	},
+	{
+		name: varTaskTimeout, def: "5m", doc: "longest a fetch task may run, at most 20m",
+		fix: "set it to a Go duration above 0 and at most 20m, such as 5m",
+	},
+	{
+		name: varShutdownGrace, def: "30s", doc: "how long running tasks may finish after a stop signal",
+		fix: "set it to a Go duration above 0, such as 30s",
+	},
+	{
+		name: varHTTPTimeout, def: "30s", doc: "timeout of one X API request",
+		fix: "set it to a Go duration above 0, such as 30s",
+	},
 }
 
 // VarDoc describes one environment variable as a given program reads it.
@@ -134,7 +164,7 @@ func Usage(p Program) string {
 	for _, v := range Vars(p) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, usageDefault(v), v.Doc)
 	}
-	w.Flush()
+	_ = w.Flush() // writes to a strings.Builder, which cannot fail
 	b.WriteString("Secrets (marked *) may instead be read from the file named by NAME_FILE.\n")
 	return b.String()
 }

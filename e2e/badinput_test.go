@@ -52,21 +52,33 @@ func TestBadInput_OneClearLineAndANonZeroExit(t *testing.T) {
 		{"worker with both broker forms", "worker", with("RABBITMQ_HOST=h", "RABBITMQ_USER=u"), nil, 2, "RABBITMQ_URL"},
 		{"worker with a bad concurrency", "worker", with("WORKER_CONCURRENCY=lots"), nil, 2, "WORKER_CONCURRENCY"},
 		{"worker with a bad schedule", "worker", with("FETCH_SCHEDULE=every minute"), nil, 2, "FETCH_SCHEDULE"},
-		{"worker with a missing token file", "worker", with("TWITTER_BEARER_TOKEN=", "TWITTER_BEARER_TOKEN_FILE=/nonexistent/token"),
-			nil, 2, "TWITTER_BEARER_TOKEN_FILE"},
-		{"worker with an unknown database", "worker",
-			with("DATABASE_URL=postgres://postgres@127.0.0.1:5432/tf_no_such_database?sslmode=disable"), nil, 1, "does not exist"},
+		{
+			"worker with a missing token file", "worker", with("TWITTER_BEARER_TOKEN=", "TWITTER_BEARER_TOKEN_FILE=/nonexistent/token"),
+			nil, 2, "TWITTER_BEARER_TOKEN_FILE",
+		},
+		{
+			"worker with an unknown database", "worker",
+			with("DATABASE_URL=postgres://postgres@127.0.0.1:5432/tf_no_such_database?sslmode=disable"), nil, 1, "does not exist",
+		},
 		{"fetch of an invalid handle", "producer", base, []string{"fetch", "--user", "bad-name!"}, 2, "not 1 to 15 letters"},
 		{"fetch of an over-long query", "producer", base, []string{"fetch", "--query", strings.Repeat("x", 513)}, 2, "513 characters"},
 		{"fetch of both kinds", "producer", base, []string{"fetch", "--user", "a", "--query", "b"}, 2, "none of the others can be"},
 		{"fetch of nothing", "producer", base, []string{"fetch"}, 2, "at least one of the flags"},
 		{"unknown subcommand", "producer", base, []string{"launch"}, 2, "unknown command"},
-		{"run with an invalid handle in the file", "producer", with("SOURCES_FILE=" + badHandle), []string{"run"}, 2,
-			"bad-handle.yml:3"},
+		{
+			"run with an invalid handle in the file", "producer", with("SOURCES_FILE=" + badHandle),
+			[]string{"run"},
+			2,
+			"bad-handle.yml:3",
+		},
 		{"run with broken YAML", "producer", with("SOURCES_FILE=" + badYAML), []string{"run"}, 2, "bad-yaml.yml:"},
 		{"run with a duplicate source", "producer", with("SOURCES_FILE=" + dup), []string{"run"}, 2, "dup.yml:3"},
-		{"run with a missing file", "producer", with("SOURCES_FILE=" + filepath.Join(dir, "none.yml")), []string{"run"}, 2,
-			"SOURCES_FILE"},
+		{
+			"run with a missing file", "producer", with("SOURCES_FILE=" + filepath.Join(dir, "none.yml")),
+			[]string{"run"},
+			2,
+			"SOURCES_FILE",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func (b *syncBuffer) String() string {
 // stopped when the test ends and its output is logged if the test failed.
 func start(t *testing.T, name, program string, env []string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(bin, program), args...)
+	cmd := exec.CommandContext(context.Background(), filepath.Join(bin, program), args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, env...)
 	p := &proc{t: t, name: name, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
@@ -100,7 +100,7 @@ func (p *proc) events(msg string) []map[string]any {
 // freeAddr returns a loopback address with a port nobody listens on right now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

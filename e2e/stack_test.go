@@ -74,7 +74,7 @@ func (s *stack) expected(kind, value string) (map[string]twittersim.TruthTweet, 
 	err := s.db.QueryRow(context.Background(), `SELECT backfill_from FROM sources WHERE kind = $1 AND value = $2`,
 		kind, strings.ToLower(value)).Scan(&from)
 	if err != nil || from == nil {
-		return nil, fmt.Errorf("source %s:%s has no backfill bound yet (%v)", kind, value, err)
+		return nil, fmt.Errorf("source %s:%s has no backfill bound yet: %w", kind, value, err)
 	}
 	var truth []twittersim.TruthTweet
 	if kind == "user" {

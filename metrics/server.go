@@ -29,8 +29,8 @@ type Server struct {
 }
 
 // Listen binds addr. healthy answers /healthz: nil is 200, an error is 503 with its text.
-func Listen(addr string, reg *prometheus.Registry, healthy func() error) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
+func Listen(ctx context.Context, addr string, reg *prometheus.Registry, healthy func() error) (*Server, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) Run(ctx context.Context, log *zap.Logger) {
 	go func() {
 		<-ctx.Done()
-		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = s.srv.Shutdown(shutCtx)
 	}()

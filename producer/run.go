@@ -70,7 +70,7 @@ func startMetrics(ctx context.Context, e *env) error {
 	if e.cfg.MetricsAddr == "" {
 		return nil
 	}
-	srv, err := metrics.Listen(e.cfg.MetricsAddr, metrics.NewRegistry(), func() error { return nil })
+	srv, err := metrics.Listen(ctx, e.cfg.MetricsAddr, metrics.NewRegistry(), func() error { return nil })
 	if err != nil {
 		return fmt.Errorf("listen on METRICS_ADDR %s: %w", e.cfg.MetricsAddr, err)
 	}

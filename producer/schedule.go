@@ -109,7 +109,7 @@ func (s *scheduler) run(ctx context.Context) {
 // logged and ignored; the sources applied before stay in force.
 func (s *scheduler) reloadIfChanged() {
 	path := s.e.cfg.SourcesFile
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // the operator names the sources file
 	if err != nil || bytes.Equal(data, s.file) {
 		return
 	}

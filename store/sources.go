@@ -115,8 +115,10 @@ func scanSource(row pgx.Row) (*Source, error) {
 	}
 	src.BackfillFrom, src.LastSuccessAt, src.LastErrorAt = deref(backfill), deref(lastOK), deref(lastErrAt)
 	if token != nil {
-		src.Walk = &Walk{Token: *token, SinceID: derefInt(since), StartTime: deref(walkStart),
-			NewestID: derefInt(newest), StartedAt: deref(walkStarted)}
+		src.Walk = &Walk{
+			Token: *token, SinceID: derefInt(since), StartTime: deref(walkStart),
+			NewestID: derefInt(newest), StartedAt: deref(walkStarted),
+		}
 	}
 	return &src, nil
 }

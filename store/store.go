@@ -48,7 +48,7 @@ func Connect(ctx context.Context, databaseURL string, walkers int, log *zap.Logg
 		return nil, errors.New("parse DATABASE_URL: not a valid PostgreSQL URL or key=value string")
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "tweetflow"
-	cfg.MaxConns = max(cfg.MaxConns, int32(walkers+4))
+	cfg.MaxConns = max(cfg.MaxConns, int32(min(walkers, 1<<16)+4)) //nolint:gosec // bounded just before
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)

@@ -29,7 +29,7 @@ func open(t *testing.T) *store.Store {
 	return st
 }
 
-func tweet(id int64, likes int64) twitterapi.Tweet {
+func tweet(id, likes int64) twitterapi.Tweet {
 	raw, _ := json.Marshal(map[string]any{"id": fmt.Sprint(id), "text": "Tom &amp; Jerry 東京 🚀"})
 	return twitterapi.Tweet{
 		ID: id, AuthorID: 42, Text: "Tom &amp; Jerry 東京 🚀", CreatedAt: time.Unix(1700000000, 0).UTC(),

@@ -121,31 +121,34 @@ type columns struct {
 }
 
 func columnsOf(tweets []twitterapi.Tweet) columns {
-	n := len(tweets)
-	c := columns{
-		id: make([]int64, 0, n), author: make([]int64, 0, n), conversation: make([]int64, 0, n),
-		retweeted: make([]int64, 0, n), quoted: make([]int64, 0, n), repliedTo: make([]int64, 0, n),
-		retweets: make([]int64, 0, n), replies: make([]int64, 0, n), likes: make([]int64, 0, n),
-		quotes: make([]int64, 0, n), bookmarks: make([]int64, 0, n), impressions: make([]int64, 0, n),
-		text: make([]string, 0, n), lang: make([]string, 0, n), raw: make([]string, 0, n),
-		created: make([]time.Time, 0, n),
-	}
-	seen := make(map[int64]bool, n)
+	var c columns
+	seen := make(map[int64]bool, len(tweets))
 	for i := range tweets {
-		t := &tweets[i]
-		if seen[t.ID] {
-			continue
+		if !seen[tweets[i].ID] {
+			seen[tweets[i].ID] = true
+			c.add(&tweets[i])
 		}
-		seen[t.ID] = true
-		c.id, c.author, c.conversation = append(c.id, t.ID), append(c.author, t.AuthorID), append(c.conversation, t.ConversationID)
-		c.retweeted, c.quoted, c.repliedTo = append(c.retweeted, t.RetweetedID), append(c.quoted, t.QuotedID), append(c.repliedTo, t.RepliedToID)
-		m := t.Metrics
-		c.retweets, c.replies, c.likes = append(c.retweets, m.Retweets), append(c.replies, m.Replies), append(c.likes, m.Likes)
-		c.quotes, c.bookmarks, c.impressions = append(c.quotes, m.Quotes), append(c.bookmarks, m.Bookmarks), append(c.impressions, m.Impressions)
-		c.text, c.lang, c.raw = append(c.text, t.Text), append(c.lang, t.Lang), append(c.raw, string(t.Raw))
-		c.created = append(c.created, t.CreatedAt)
 	}
 	return c
+}
+
+func (c *columns) add(t *twitterapi.Tweet) {
+	c.id = append(c.id, t.ID)
+	c.author = append(c.author, t.AuthorID)
+	c.conversation = append(c.conversation, t.ConversationID)
+	c.retweeted = append(c.retweeted, t.RetweetedID)
+	c.quoted = append(c.quoted, t.QuotedID)
+	c.repliedTo = append(c.repliedTo, t.RepliedToID)
+	c.retweets = append(c.retweets, t.Metrics.Retweets)
+	c.replies = append(c.replies, t.Metrics.Replies)
+	c.likes = append(c.likes, t.Metrics.Likes)
+	c.quotes = append(c.quotes, t.Metrics.Quotes)
+	c.bookmarks = append(c.bookmarks, t.Metrics.Bookmarks)
+	c.impressions = append(c.impressions, t.Metrics.Impressions)
+	c.text = append(c.text, t.Text)
+	c.lang = append(c.lang, t.Lang)
+	c.raw = append(c.raw, string(t.Raw))
+	c.created = append(c.created, t.CreatedAt)
 }
 
 func nullString(s string) *string {

@@ -76,7 +76,7 @@ func startConsumer(t *testing.T, rec *recorder, concurrency int, grace time.Dura
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{t: t, topo: topo, rec: rec, cancel: cancel, done: make(chan error, 1)}
 	go func() { h.done <- c.Run(ctx) }()
-	t.Cleanup(func() { h.stop() })
+	t.Cleanup(func() { _ = h.stop() })
 	return h
 }
 

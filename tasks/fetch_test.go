@@ -29,12 +29,7 @@ func TestFetchSignature_RoundTripsThroughJSONAndMachineryReflection(t *testing.T
 			if err != nil {
 				t.Fatal(err)
 			}
-			decoded := new(mtasks.Signature)
-			dec := json.NewDecoder(bytes.NewReader(body))
-			dec.UseNumber() // as Machinery and our consumer decode
-			if err := dec.Decode(decoded); err != nil {
-				t.Fatal(err)
-			}
+			decoded := decodeSignature(t, body)
 			got, err := tasks.FetchFromSignature(decoded)
 			if err != nil || got != want {
 				t.Fatalf("FetchFromSignature = %+v, %v; want %+v", got, err, want)
@@ -53,6 +48,18 @@ func TestFetchSignature_RoundTripsThroughJSONAndMachineryReflection(t *testing.T
 			}
 		})
 	}
+}
+
+// decodeSignature decodes a message body the way Machinery and the consumer do.
+func decodeSignature(t *testing.T, body []byte) *mtasks.Signature {
+	t.Helper()
+	sig := new(mtasks.Signature)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(sig); err != nil {
+		t.Fatal(err)
+	}
+	return sig
 }
 
 func TestFetchValidate_RejectsWhatCanNeverRun(t *testing.T) {

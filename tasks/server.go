@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -66,7 +67,8 @@ func redisDB(u *url.URL) int {
 
 // redactURLError drops the URL text from a parse error, since the URL may hold a password.
 func redactURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		return ue.Err
 	}
 	return err

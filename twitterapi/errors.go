@@ -104,8 +104,10 @@ func classify(ctx context.Context, endpoint string, err error) error {
 	case errors.As(err, &er):
 		return fromProblem(endpoint, er)
 	case errors.As(err, &he):
-		return &Error{Kind: kindOfStatus(he.StatusCode, "", ""), Endpoint: endpoint, Status: he.StatusCode,
-			Detail: http.StatusText(he.StatusCode), RateLimit: rateLimit(he.RateLimit)}
+		return &Error{
+			Kind: kindOfStatus(he.StatusCode, "", ""), Endpoint: endpoint, Status: he.StatusCode,
+			Detail: http.StatusText(he.StatusCode), RateLimit: rateLimit(he.RateLimit),
+		}
 	case errors.As(err, &de):
 		return &Error{Kind: KindBadResponse, Endpoint: endpoint, Status: http.StatusOK, Err: de.Err}
 	case errors.Is(err, twitter.ErrParameter):

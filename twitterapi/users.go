@@ -51,8 +51,10 @@ type wireUser struct {
 func decodeUser(handle string, body []byte) (*User, error) {
 	var w wireUser
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, &Error{Kind: KindBadResponse, Endpoint: EndpointUsers, Status: 200,
-			Err: fmt.Errorf("decode user: %w", err)}
+		return nil, &Error{
+			Kind: KindBadResponse, Endpoint: EndpointUsers, Status: 200,
+			Err: fmt.Errorf("decode user: %w", err),
+		}
 	}
 	if w.Data == nil {
 		return nil, missingUser(handle, w.Errors)

@@ -3,6 +3,7 @@ package twittersim_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func TestAdmin_UnknownUsernameIs404(t *testing.T) {
 	h := newHarness(t, twittersim.Config{})
 	_, err := h.admin.Truth(context.Background(), "nobody")
 	var ae *twittersim.AdminError
-	if !errors.As(err, &ae) || ae.StatusCode != 404 {
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound {
 		t.Errorf("err = %v, want an AdminError with status 404", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,9 +93,11 @@ func TestContent_ADayHasEveryKindOfContent(t *testing.T) {
 			found[name] = found[name] || ok
 		}
 	}
-	for _, want := range []string{"long post with note", "retweet with original", "quote with original",
+	for _, want := range []string{
+		"long post with note", "retweet with original", "quote with original",
 		"retweet of a long original", "CJK", "Arabic", "Hebrew", "emoji", "ZWJ emoji", "flag", "&amp;",
-		"&lt; or &gt;", "hashtag", "mention", "t.co link"} {
+		"&lt; or &gt;", "hashtag", "mention", "t.co link",
+	} {
 		if !found[want] {
 			t.Errorf("no tweet in %d has %s", len(tweets), want)
 		}
@@ -260,8 +263,10 @@ func TestContent_IDsIncreaseAndMatchCreatedAt(t *testing.T) {
 	h := dayOfTweets(t)
 	var prev uint64
 	for _, tw := range truthOf(t, h, "gopher") {
-		var id uint64
-		fmt.Sscan(tw.ID, &id)
+		id, err := strconv.ParseUint(tw.ID, 10, 64)
+		if err != nil {
+			t.Fatalf("tweet id %q: %v", tw.ID, err)
+		}
 		if id <= prev {
 			t.Fatalf("id %d follows %d, want strictly increasing", id, prev)
 		}

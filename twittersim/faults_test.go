@@ -40,24 +40,32 @@ func TestFaults_CannedResponses(t *testing.T) {
 	}{
 		{twittersim.FaultRateLimit, 429, "application/problem+json", wantTooMany, "0"},
 		{twittersim.FaultRateLimitNoHeaders, 429, "application/problem+json", wantTooMany, ""},
-		{twittersim.FaultUsageCap, 429, "application/problem+json",
+		{
+			twittersim.FaultUsageCap, 429, "application/problem+json",
 			`{"account_id":1,"product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly",` +
 				`"scope":"Product","detail":"Usage cap exceeded: Monthly product cap",` +
-				`"type":"https://api.twitter.com/2/problems/usage-capped"}`, "300"},
+				`"type":"https://api.twitter.com/2/problems/usage-capped"}`, "300",
+		},
 		{twittersim.FaultCreditsDepleted, 402, "application/problem+json", wantCredits, "300"},
 		{twittersim.FaultServerError, 503, "text/plain; charset=utf-8", "Service Unavailable", "300"},
 		{twittersim.FaultServerErrorJSON, 500, "application/problem+json", wantServerError, "300"},
-		{twittersim.FaultNonJSON, 200, "text/html; charset=utf-8",
+		{
+			twittersim.FaultNonJSON, 200, "text/html; charset=utf-8",
 			"<!DOCTYPE html>\n<html><head><title>Over capacity</title></head>" +
-				"<body><h1>Something is technically wrong.</h1></body></html>\n", "300"},
-		{twittersim.FaultForbidden, 403, "application/problem+json",
+				"<body><h1>Something is technically wrong.</h1></body></html>\n", "300",
+		},
+		{
+			twittersim.FaultForbidden, 403, "application/problem+json",
 			`{"client_id":"1","required_enrollment":"Appropriate Level of API Access",` +
 				`"registration_url":"https://developer.x.com/en/portal/product","title":"Client Forbidden",` +
 				`"detail":"This request must be made using an approved developer account that is enrolled ` +
 				`in the requested endpoint. Learn more by visiting our documentation.",` +
-				`"reason":"client-not-enrolled","type":"https://api.x.com/2/problems/client-forbidden"}`, "300"},
-		{twittersim.FaultUnauthorized, 401, "application/problem+json",
-			`{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`, ""},
+				`"reason":"client-not-enrolled","type":"https://api.x.com/2/problems/client-forbidden"}`, "300",
+		},
+		{
+			twittersim.FaultUnauthorized, 401, "application/problem+json",
+			`{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`, "",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
@@ -73,7 +81,7 @@ func TestFaults_CannedResponses(t *testing.T) {
 			if got := resp.Header.Get("x-rate-limit-remaining"); got != tt.wantRemaining {
 				t.Errorf("x-rate-limit-remaining = %q, want %q", got, tt.wantRemaining)
 			}
-			if resp, _ := h.get("/2/users/by/username/gopher"); resp.StatusCode != 200 {
+			if resp, _ := h.get("/2/users/by/username/gopher"); resp.StatusCode != http.StatusOK {
 				t.Errorf("request after a count-1 fault: status %d, want 200", resp.StatusCode)
 			}
 		})
@@ -85,7 +93,7 @@ func TestFaults_ForbiddenIsTheClientForbiddenProblem(t *testing.T) {
 	setFault(t, h, twittersim.FaultSpec{Mode: twittersim.FaultForbidden})
 	_, err := h.tw.TweetRecentSearch(context.Background(), "a", twitter.TweetRecentSearchOpts{})
 	var er *twitter.ErrorResponse
-	if !errors.As(err, &er) || er.StatusCode != 403 || er.Title != "Client Forbidden" ||
+	if !errors.As(err, &er) || er.StatusCode != http.StatusForbidden || er.Title != "Client Forbidden" ||
 		er.Type != "https://api.x.com/2/problems/client-forbidden" {
 		t.Errorf("err = %v, want a 403 client-forbidden problem", err)
 	}
@@ -125,7 +133,7 @@ func TestFaults_HitOnlyTheirGroupAndTheirCount(t *testing.T) {
 	}
 	setFault(t, h, twittersim.FaultSpec{Mode: twittersim.FaultNonJSON})
 	h.sim.ClearFaults()
-	if resp, _ := h.get("/2/users/by/username/gopher"); resp.StatusCode != 200 {
+	if resp, _ := h.get("/2/users/by/username/gopher"); resp.StatusCode != http.StatusOK {
 		t.Errorf("after ClearFaults: status %d, want 200", resp.StatusCode)
 	}
 }
@@ -140,7 +148,7 @@ func TestFaults_ClientSideErrors(t *testing.T) {
 		{twittersim.FaultNonJSON, isDecodeError, "a ResponseDecodeError"},
 		{twittersim.FaultServerError, func(err error) bool {
 			var he *twitter.HTTPError
-			return errors.As(err, &he) && he.StatusCode == 503
+			return errors.As(err, &he) && he.StatusCode == http.StatusServiceUnavailable
 		}, "an HTTPError 503"},
 	}
 	for _, tt := range tests {
@@ -169,7 +177,7 @@ func TestFaults_TruncatedBodyIsHalfTheJSON(t *testing.T) {
 	_, full := h.get(path)
 	setFault(t, h, twittersim.FaultSpec{Mode: twittersim.FaultTruncated, Count: 1})
 	resp, cut := h.get(path)
-	if resp.StatusCode != 200 || len(cut) != len(full)/2 || string(cut) != string(full[:len(full)/2]) {
+	if resp.StatusCode != http.StatusOK || len(cut) != len(full)/2 || string(cut) != string(full[:len(full)/2]) {
 		t.Errorf("got %d with %d bytes, want 200 with the first %d of %d bytes",
 			resp.StatusCode, len(cut), len(full)/2, len(full))
 	}

@@ -45,11 +45,3 @@ var (
 
 // set is a set of names from a list parameter.
 type set map[string]bool
-
-func newSet(names ...string) set {
-	s := set{}
-	for _, n := range names {
-		s[n] = true
-	}
-	return s
-}

@@ -82,16 +82,23 @@ func (h *harness) userID(username string) string {
 	return resp.Raw.Users[0].ID
 }
 
+// response is the status and headers a test request got back. The helpers read and
+// close the body themselves and return it beside the response.
+type response struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // get sends an API request with the test token and returns the response and body.
-func (h *harness) get(path string) (*http.Response, []byte) {
+func (h *harness) get(path string) (response, []byte) {
 	h.t.Helper()
 	return h.getWith(path, "Bearer "+testToken)
 }
 
 // getWith sends a request with the given Authorization header ("" for none).
-func (h *harness) getWith(path, auth string) (*http.Response, []byte) {
+func (h *harness) getWith(path, auth string) (response, []byte) {
 	h.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
+	req, err := http.NewRequestWithContext(h.t.Context(), http.MethodGet, h.srv.URL+path, nil)
 	if err != nil {
 		h.t.Fatalf("new request: %v", err)
 	}
@@ -107,7 +114,7 @@ func (h *harness) getWith(path, auth string) (*http.Response, []byte) {
 	if err != nil {
 		h.t.Fatalf("read %s: %v", path, err)
 	}
-	return resp, body
+	return response{StatusCode: resp.StatusCode, Header: resp.Header}, body
 }
 
 // getJSON sends an API request and decodes the JSON body into a generic map.

@@ -71,8 +71,10 @@ func TestScanEntitiesUsesCodePoints(t *testing.T) {
 }
 
 func TestPageTokenRoundTripAndTampering(t *testing.T) {
-	tok := pageToken{boundary: 1338971066773905408, scope: scopeOf("timeline", "1"),
-		b: bounds{sinceID: 5, untilID: 1 << 62, startMS: 1700000000000, endMS: -1}}
+	tok := pageToken{
+		boundary: 1338971066773905408, scope: scopeOf("timeline", "1"),
+		b: bounds{sinceID: 5, untilID: 1 << 62, startMS: 1700000000000, endMS: -1},
+	}
 	s := tok.encode()
 	got, err := decodeToken(s, tok.scope)
 	if err != nil || got != tok {

@@ -3,6 +3,7 @@ package twittersim_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"testing"
 	"time"
@@ -19,8 +20,10 @@ func TestParseRateLimits(t *testing.T) {
 		wantErr bool
 	}{
 		{spec: "", want: twittersim.DefaultRateLimits()},
-		{spec: "timeline=10000,search=450,users=300",
-			want: twittersim.RateLimits{Timeline: 10000, Search: 450, Users: 300}},
+		{
+			spec: "timeline=10000,search=450,users=300",
+			want: twittersim.RateLimits{Timeline: 10000, Search: 450, Users: 300},
+		},
 		{spec: "search=60", want: twittersim.RateLimits{Timeline: 10000, Search: 60, Users: 300}},
 		{spec: " users = 3 , timeline=5", want: twittersim.RateLimits{Timeline: 5, Search: 450, Users: 3}},
 		{spec: "search", wantErr: true},
@@ -53,7 +56,7 @@ func TestRateLimit_HeadersCountDownAnd429AfterTheLimit(t *testing.T) {
 	}
 	_, err := h.tw.UserNameLookup(context.Background(), []string{"gopher"}, twitter.UserLookupOpts{})
 	var er *twitter.ErrorResponse
-	if !errors.As(err, &er) || er.StatusCode != 429 || er.Title != "Too Many Requests" ||
+	if !errors.As(err, &er) || er.StatusCode != http.StatusTooManyRequests || er.Title != "Too Many Requests" ||
 		er.Type != "about:blank" {
 		t.Fatalf("fourth request: err = %v, want a 429 Too Many Requests", err)
 	}
@@ -77,11 +80,11 @@ func TestRateLimit_NewWindowStartsAtTheReset(t *testing.T) {
 	if _, err := h.tw.TweetRecentSearch(context.Background(), "a", twitter.TweetRecentSearchOpts{}); err != nil {
 		t.Fatal(err)
 	}
-	if resp, _ := h.get("/2/tweets/search/recent?query=a"); resp.StatusCode != 429 {
+	if resp, _ := h.get("/2/tweets/search/recent?query=a"); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("second search status = %d, want 429", resp.StatusCode)
 	}
 	h.clock.Set(testStart.Truncate(15 * time.Minute).Add(15 * time.Minute))
-	if resp, body := h.get("/2/tweets/search/recent?query=a"); resp.StatusCode != 200 {
+	if resp, body := h.get("/2/tweets/search/recent?query=a"); resp.StatusCode != http.StatusOK {
 		t.Errorf("search in the next window: status %d, want 200; body %s", resp.StatusCode, body)
 	}
 }
@@ -90,11 +93,11 @@ func TestRateLimit_GroupsAreCountedSeparately(t *testing.T) {
 	h := newHarness(t, twittersim.Config{RateLimits: twittersim.RateLimits{Users: 1, Timeline: 2}})
 	id := h.userID("gopher")
 	for i := range 2 {
-		if resp, _ := h.get("/2/users/" + id + "/tweets"); resp.StatusCode != 200 {
+		if resp, _ := h.get("/2/users/" + id + "/tweets"); resp.StatusCode != http.StatusOK {
 			t.Errorf("timeline request %d: status %d, want 200", i, resp.StatusCode)
 		}
 	}
-	if resp, _ := h.get("/2/users/" + id + "/tweets"); resp.StatusCode != 429 {
+	if resp, _ := h.get("/2/users/" + id + "/tweets"); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("third timeline request: status %d, want 429", resp.StatusCode)
 	}
 	resp, _ := h.get("/2/tweets/search/recent?query=a")

@@ -61,7 +61,7 @@ func LoadRecordings(dir string) ([]Recording, error) {
 }
 
 func loadRecording(path string) (Recording, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // a file in the replay folder the operator named
 	if err != nil {
 		return Recording{}, fmt.Errorf("read: %w", err)
 	}
@@ -131,8 +131,10 @@ func (s *Server) serveReplay(w http.ResponseWriter, r *http.Request) {
 	}
 	if best < 0 {
 		detail := fmt.Sprintf("no recording matches %s %s", r.Method, r.URL.Path)
-		writeJSON(w, http.StatusNotFound, contentProblem, problem{Title: "Not Found", Detail: detail,
-			Type: "about:blank", Status: http.StatusNotFound})
+		writeJSON(w, http.StatusNotFound, contentProblem, problem{
+			Title: "Not Found", Detail: detail,
+			Type: "about:blank", Status: http.StatusNotFound,
+		})
 		return
 	}
 	s.replay[best].Response.write(w)

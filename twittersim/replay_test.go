@@ -1,6 +1,7 @@
 package twittersim_test
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,16 +22,26 @@ func TestReplay_ServesTheBestMatchingRecording(t *testing.T) {
 		wantRemaining string
 	}{
 		{"exact path", devUser, 200, `"username":"TwitterDev"}}`, "299"},
-		{"extra parameters still match", devUser + "?expansions=pinned_tweet_id", 200,
-			`"name":"Developers"`, "299"},
-		{"more matching parameters win", devUser + "?user.fields=created_at", 200,
-			`"created_at":"2013-12-14T04:35:55.000Z"`, "298"},
-		{"different parameter value", devUser + "?user.fields=location", 200,
-			`"username":"TwitterDev"}}`, "299"},
-		{"plain-text body", "/2/users/2244994945/tweets?max_results=5", 503,
-			"Service Unavailable", ""},
-		{"no recording", "/2/users/by/username/nobody", 404,
-			`"detail":"no recording matches GET /2/users/by/username/nobody"`, ""},
+		{
+			"extra parameters still match", devUser + "?expansions=pinned_tweet_id", 200,
+			`"name":"Developers"`, "299",
+		},
+		{
+			"more matching parameters win", devUser + "?user.fields=created_at", 200,
+			`"created_at":"2013-12-14T04:35:55.000Z"`, "298",
+		},
+		{
+			"different parameter value", devUser + "?user.fields=location", 200,
+			`"username":"TwitterDev"}}`, "299",
+		},
+		{
+			"plain-text body", "/2/users/2244994945/tweets?max_results=5", 503,
+			"Service Unavailable", "",
+		},
+		{
+			"no recording", "/2/users/by/username/nobody", 404,
+			`"detail":"no recording matches GET /2/users/by/username/nobody"`, "",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,7 +58,7 @@ func TestReplay_ServesTheBestMatchingRecording(t *testing.T) {
 
 func TestReplay_StillNeedsTheToken(t *testing.T) {
 	h := newHarness(t, twittersim.Config{ReplayDir: "testdata/replay"})
-	if resp, _ := h.getWith("/2/users/by/username/TwitterDev", ""); resp.StatusCode != 401 {
+	if resp, _ := h.getWith("/2/users/by/username/TwitterDev", ""); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("status = %d, want 401", resp.StatusCode)
 	}
 }
@@ -59,14 +70,22 @@ func TestReplay_BadRecordingsFailAtStartNamingTheFile(t *testing.T) {
 		wantError string
 	}{
 		{"not JSON", `{"request":`, "decode"},
-		{"unknown field", `{"request":{"path":"/2/x"},"response":{"status":200},"extra":1}`,
-			`unknown field "extra"`},
-		{"missing status", `{"request":{"path":"/2/x"},"response":{}}`,
-			"response.status 0 is not an HTTP status"},
-		{"relative path", `{"request":{"path":"2/x"},"response":{"status":200}}`,
-			"must start with /"},
-		{"body and body_text", `{"request":{"path":"/2/x"},"response":{"status":200,"body":{},"body_text":"x"}}`,
-			"both body and body_text"},
+		{
+			"unknown field", `{"request":{"path":"/2/x"},"response":{"status":200},"extra":1}`,
+			`unknown field "extra"`,
+		},
+		{
+			"missing status", `{"request":{"path":"/2/x"},"response":{}}`,
+			"response.status 0 is not an HTTP status",
+		},
+		{
+			"relative path", `{"request":{"path":"2/x"},"response":{"status":200}}`,
+			"must start with /",
+		},
+		{
+			"body and body_text", `{"request":{"path":"/2/x"},"response":{"status":200,"body":{},"body_text":"x"}}`,
+			"both body and body_text",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,7 +86,7 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.adminRoutes(mux)
-	var api http.Handler = s.limitRate(s.apiRoutes())
+	api := s.limitRate(s.apiRoutes())
 	if s.replay != nil {
 		api = http.HandlerFunc(s.serveReplay)
 	}

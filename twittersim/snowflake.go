@@ -16,12 +16,24 @@ func SnowflakeTime(id uint64) time.Time {
 }
 
 // SnowflakeAt returns the smallest Snowflake id that can belong to a tweet created at t.
+// Times before the Snowflake epoch give 0.
 func SnowflakeAt(t time.Time) uint64 {
-	return uint64(t.UnixMilli()-TwitterEpochMS) << timestampShift
+	return sinceEpoch(t.UnixMilli()) << timestampShift
+}
+
+// sinceEpoch returns the milliseconds from TwitterEpochMS to the Unix time ms, or 0 if
+// ms is earlier.
+func sinceEpoch(ms int64) uint64 {
+	d := ms - TwitterEpochMS
+	if d < 0 {
+		return 0
+	}
+	return uint64(d)
 }
 
 // snowflake hands out strictly increasing ids. A request for a time earlier than the
-// last id's time gets the last time again with the next sequence number.
+// last id's time gets the last time again with the next sequence number; a time before
+// the Snowflake epoch counts as the epoch.
 type snowflake struct {
 	lastMS int64
 	seq    uint64
@@ -29,7 +41,7 @@ type snowflake struct {
 
 // next returns a fresh id for a tweet created at t and the creation time it encodes.
 func (s *snowflake) next(t time.Time) (uint64, time.Time) {
-	ms := max(t.UnixMilli(), s.lastMS)
+	ms := max(t.UnixMilli(), s.lastMS, TwitterEpochMS)
 	switch {
 	case ms > s.lastMS:
 		s.seq = 0
@@ -40,6 +52,6 @@ func (s *snowflake) next(t time.Time) (uint64, time.Time) {
 		s.seq++
 	}
 	s.lastMS = ms
-	id := uint64(ms-TwitterEpochMS)<<timestampShift | s.seq
+	id := sinceEpoch(ms)<<timestampShift | s.seq
 	return id, time.UnixMilli(ms).UTC()
 }

@@ -23,6 +23,22 @@ func termMatcher(term string) (matcher, error) {
 	return operatorMatcher(op, value)
 }
 
+// invalidOperatorError reports an operator, or an operator value, that the simulator
+// does not offer. The search endpoint passes its text on to the client, so Error returns
+// the real API's wording, capital letter included.
+type invalidOperatorError struct {
+	operator    string // as written in the query, such as "colour" or "is:pinned"
+	unavailable bool   // add the API's note that the product does not include it
+}
+
+func (e invalidOperatorError) Error() string {
+	msg := "Reference to invalid operator '" + e.operator + "'"
+	if e.unavailable {
+		msg += ". Operator is not available in current product or product packaging"
+	}
+	return msg
+}
+
 func isOperatorName(s string) bool {
 	for _, r := range s {
 		if r != '_' && (r < 'a' || r > 'z') {
@@ -47,8 +63,7 @@ func operatorMatcher(op, value string) (matcher, error) {
 	case "has":
 		return hasMatcher(value)
 	}
-	return nil, fmt.Errorf("Reference to invalid operator '%s'. Operator is not available in "+
-		"current product or product packaging", op)
+	return nil, invalidOperatorError{operator: op, unavailable: true}
 }
 
 func isMatcher(value string) (matcher, error) {
@@ -60,7 +75,7 @@ func isMatcher(value string) (matcher, error) {
 	case "reply", "verified":
 		return func(*tweet) bool { return false }, nil
 	}
-	return nil, fmt.Errorf("Reference to invalid operator 'is:%s'", value)
+	return nil, invalidOperatorError{operator: "is:" + value}
 }
 
 func hasMatcher(value string) (matcher, error) {
@@ -74,7 +89,7 @@ func hasMatcher(value string) (matcher, error) {
 	case "media", "images", "videos", "geo", "cashtags":
 		return func(*tweet) bool { return false }, nil
 	}
-	return nil, fmt.Errorf("Reference to invalid operator 'has:%s'", value)
+	return nil, invalidOperatorError{operator: "has:" + value}
 }
 
 // hashtagMatcher matches tweets whose text, or whose original's text, has #tag.

@@ -3,6 +3,7 @@ package twittersim_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -15,7 +16,8 @@ import (
 // walkTimeline follows next_token from the first page and returns every tweet id in
 // the order served, plus the metas of the pages.
 func walkTimeline(t *testing.T, h *harness, userID string, opts twitter.UserTweetTimelineOpts,
-	between func(page int)) ([]string, []*twitter.UserTimelineMeta) {
+	between func(page int),
+) ([]string, []*twitter.UserTimelineMeta) {
 	t.Helper()
 	var got []string
 	var metas []*twitter.UserTimelineMeta
@@ -108,8 +110,10 @@ func TestTimeline_OnlyNewest3200AreReachable(t *testing.T) {
 		opts twitter.UserTweetTimelineOpts
 	}{
 		{name: "no since_id", opts: twitter.UserTweetTimelineOpts{MaxResults: 100}},
-		{name: "since_id older than the depth",
-			opts: twitter.UserTweetTimelineOpts{MaxResults: 100, SinceID: made[0].ID}},
+		{
+			name: "since_id older than the depth",
+			opts: twitter.UserTweetTimelineOpts{MaxResults: 100, SinceID: made[0].ID},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +148,8 @@ func TestTimeline_PreviousTokenLeadsBackToTheNewerPage(t *testing.T) {
 }
 
 func timelinePage(t *testing.T, h *harness, id string,
-	opts twitter.UserTweetTimelineOpts) *twitter.UserTweetTimelineResponse {
+	opts twitter.UserTweetTimelineOpts,
+) *twitter.UserTweetTimelineResponse {
 	t.Helper()
 	resp, err := h.tw.UserTweetTimeline(context.Background(), id, opts)
 	if err != nil {
@@ -189,11 +194,15 @@ func TestTimeline_DefaultFieldsAndRequestedFields(t *testing.T) {
 		wantIn []string
 		wantNo []string
 	}{
-		{name: "default", wantIn: []string{"id", "text", "edit_history_tweet_ids"},
-			wantNo: []string{"created_at", "author_id", "lang"}},
-		{name: "created_at and author_id", query: "tweet.fields=created_at,author_id,lang,public_metrics",
+		{
+			name: "default", wantIn: []string{"id", "text", "edit_history_tweet_ids"},
+			wantNo: []string{"created_at", "author_id", "lang"},
+		},
+		{
+			name: "created_at and author_id", query: "tweet.fields=created_at,author_id,lang,public_metrics",
 			wantIn: []string{"created_at", "author_id", "lang", "public_metrics"},
-			wantNo: []string{"conversation_id"}},
+			wantNo: []string{"conversation_id"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +247,7 @@ func TestTimeline_ExcludeRetweetsDropsRetweets(t *testing.T) {
 func TestTimeline_UnknownUserIsNotFoundWithStatus200(t *testing.T) {
 	h := newHarness(t, twittersim.Config{})
 	status, body := h.getJSON("/2/users/12345/tweets")
-	if status != 200 {
+	if status != http.StatusOK {
 		t.Errorf("status = %d, want 200", status)
 	}
 	errs, _ := body["errors"].([]any)
@@ -246,9 +255,11 @@ func TestTimeline_UnknownUserIsNotFoundWithStatus200(t *testing.T) {
 		t.Fatalf("errors = %v, want one", body["errors"])
 	}
 	e := errs[0].(map[string]any)
-	want := map[string]any{"parameter": "id", "value": "12345", "resource_id": "12345", "title": "Not Found Error",
+	want := map[string]any{
+		"parameter": "id", "value": "12345", "resource_id": "12345", "title": "Not Found Error",
 		"resource_type": "user", "detail": "Could not find user with id: [12345].",
-		"type": "https://api.twitter.com/2/problems/resource-not-found"}
+		"type": "https://api.twitter.com/2/problems/resource-not-found",
+	}
 	for k, v := range want {
 		if e[k] != v {
 			t.Errorf("errors[0].%s = %v, want %v", k, e[k], v)
@@ -274,7 +285,7 @@ func TestTimeline_GarbageTokenIsRejected(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := h.get("/2/users/" + tt.userID + "/tweets?pagination_token=" + url.QueryEscape(tt.token))
-			if resp.StatusCode != 400 {
+			if resp.StatusCode != http.StatusBadRequest {
 				t.Errorf("status = %d, want 400; body %s", resp.StatusCode, body)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
+	"math"
 	"strings"
 )
 
@@ -35,7 +36,7 @@ type bounds struct {
 
 func scopeOf(kind, s string) uint32 {
 	h := fnv.New32a()
-	h.Write([]byte(kind + "\x00" + s))
+	_, _ = h.Write([]byte(kind + "\x00" + s)) // a hash.Hash never returns a write error
 	return h.Sum32()
 }
 
@@ -56,8 +57,7 @@ func (t pageToken) encode() string {
 
 func checksum(b []byte) uint32 {
 	h := fnv.New32a()
-	h.Write([]byte("tweetflow-sim"))
-	h.Write(b)
+	_, _ = h.Write(append([]byte("tweetflow-sim"), b...)) // a hash.Hash never returns a write error
 	return h.Sum32()
 }
 
@@ -81,7 +81,7 @@ func decodeToken(s string, scope uint32) (pageToken, error) {
 
 func readToken(b []byte) (pageToken, error) {
 	r := tokenReader{b: b}
-	t := pageToken{boundary: r.uvarint(), scope: uint32(r.uvarint())}
+	t := pageToken{boundary: r.uvarint(), scope: r.uvarint32()}
 	t.b = bounds{sinceID: r.uvarint(), untilID: r.uvarint(), startMS: r.varint(), endMS: r.varint()}
 	if r.bad || len(r.b) != 0 {
 		return pageToken{}, errBadToken
@@ -103,6 +103,16 @@ func (r *tokenReader) uvarint() uint64 {
 	}
 	r.b = r.b[n:]
 	return v
+}
+
+// uvarint32 reads a uvarint that must fit in 32 bits, as encode writes the scope.
+func (r *tokenReader) uvarint32() uint32 {
+	v := r.uvarint()
+	if v > math.MaxUint32 {
+		r.bad = true
+		return 0
+	}
+	return uint32(v)
 }
 
 func (r *tokenReader) varint() int64 {

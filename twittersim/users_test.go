@@ -3,6 +3,7 @@ package twittersim_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"testing"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
@@ -76,7 +77,7 @@ func TestUsers_UnknownNameIs200WithErrorsOnly(t *testing.T) {
 		t.Errorf("Raw.Errors = %v, want one Not Found Error", resp.Raw.Errors)
 	}
 	status, raw := h.get("/2/users/by/username/nobody")
-	if status.StatusCode != 200 {
+	if status.StatusCode != http.StatusOK {
 		t.Errorf("status = %d, want 200", status.StatusCode)
 	}
 	wantError(t, raw, map[string]string{

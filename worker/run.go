@@ -87,7 +87,7 @@ func startMetrics(ctx context.Context, addr string, log *zap.Logger) error {
 	if addr == "" {
 		return nil
 	}
-	srv, err := metrics.Listen(addr, metrics.NewRegistry(), func() error { return nil })
+	srv, err := metrics.Listen(ctx, addr, metrics.NewRegistry(), func() error { return nil })
 	if err != nil {
 		return fmt.Errorf("listen on METRICS_ADDR %s: %w", addr, err)
 	}

@@ -22,7 +22,7 @@ import (
 // Defaults match the services every development and CI machine runs.
 const (
 	defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	defaultRabbitURL   = "amqp://guest:guest@127.0.0.1:5672/"
+	defaultRabbitURL   = "amqp://guest:guest@127.0.0.1:5672/" //nolint:gosec // the local test broker's stock account
 )
 
 // DatabaseURL is the administrative database tests create their databases from.
@@ -130,14 +130,19 @@ func Vhost(t testing.TB) string {
 
 func ctl(t testing.TB, args ...string) {
 	t.Helper()
-	out, err := exec.Command("rabbitmqctl", append([]string{"-q"}, args...)...).CombinedOutput()
-	if err != nil {
+	if out, err := rabbitmqctl(args...); err != nil {
 		t.Fatalf("rabbitmqctl %v: %v\n%s", args, err, out)
 	}
 }
 
 func ctlQuiet(t testing.TB, args ...string) {
-	if out, err := exec.Command("rabbitmqctl", append([]string{"-q"}, args...)...).CombinedOutput(); err != nil {
+	if out, err := rabbitmqctl(args...); err != nil {
 		t.Logf("rabbitmqctl %v: %v\n%s", args, err, out)
 	}
+}
+
+func rabbitmqctl(args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return exec.CommandContext(ctx, "rabbitmqctl", append([]string{"-q"}, args...)...).CombinedOutput()
 }

@@ -66,7 +66,8 @@ func (o options) config() twittersim.Config {
 
 // serve listens on addr until ctx ends, then shuts the server down gracefully.
 func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, accounts int) error {
-	ln, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}

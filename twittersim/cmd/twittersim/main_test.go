@@ -35,9 +35,12 @@ func TestParseOptions_FlagsWinOverEnvironmentOverDefaults(t *testing.T) {
 				o.history == 2*time.Hour && o.speed == 10 && o.rateLimits.Search == 60 &&
 				o.replay == "testdata" && o.token == "t"
 		}},
-		{"flag wins", []string{"-seed", "3", "-accounts", "b:2s,c:0"},
+		{
+			"flag wins",
+			[]string{"-seed", "3", "-accounts", "b:2s,c:0"},
 			map[string]string{"SIM_SEED": "7", "SIM_ACCOUNTS": "a:1s"},
-			func(o options) bool { return o.seed == 3 && len(o.accounts) == 2 }},
+			func(o options) bool { return o.seed == 3 && len(o.accounts) == 2 },
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,19 +59,39 @@ func TestRun_BadValuesPrintOneLineAndExit2(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"accounts from env", nil, map[string]string{"SIM_ACCOUNTS": "x:y"},
-			`twittersim: SIM_ACCOUNTS: "x:y": interval "y" is not a duration (use e.g. 30s)` + "\n"},
-		{"accounts flag", []string{"-accounts", "x:y"}, nil,
-			`twittersim: -accounts: "x:y": interval "y" is not a duration (use e.g. 30s)` + "\n"},
-		{"seed", nil, map[string]string{"SIM_SEED": "one"},
-			`twittersim: SIM_SEED: "one" is not an integer` + "\n"},
+		{
+			"accounts from env", nil,
+			map[string]string{"SIM_ACCOUNTS": "x:y"},
+			`twittersim: SIM_ACCOUNTS: "x:y": interval "y" is not a duration (use e.g. 30s)` + "\n",
+		},
+		{
+			"accounts flag",
+			[]string{"-accounts", "x:y"},
+			nil,
+			`twittersim: -accounts: "x:y": interval "y" is not a duration (use e.g. 30s)` + "\n",
+		},
+		{
+			"seed", nil,
+			map[string]string{"SIM_SEED": "one"},
+			`twittersim: SIM_SEED: "one" is not an integer` + "\n",
+		},
 		{"speed", []string{"-speed", "0"}, nil, `twittersim: -speed: "0" is not a positive number` + "\n"},
-		{"history", nil, map[string]string{"SIM_HISTORY": "a week"},
-			`twittersim: SIM_HISTORY: "a week" is not a duration (use e.g. 30s)` + "\n"},
-		{"rate limits", nil, map[string]string{"SIM_RATE_LIMITS": "search=many"},
-			`twittersim: SIM_RATE_LIMITS: "search=many": limit "many" is not a positive integer` + "\n"},
-		{"replay folder", []string{"-replay", "no/such/folder"}, nil,
-			"twittersim: create simulator: load replay folder: "},
+		{
+			"history", nil,
+			map[string]string{"SIM_HISTORY": "a week"},
+			`twittersim: SIM_HISTORY: "a week" is not a duration (use e.g. 30s)` + "\n",
+		},
+		{
+			"rate limits", nil,
+			map[string]string{"SIM_RATE_LIMITS": "search=many"},
+			`twittersim: SIM_RATE_LIMITS: "search=many": limit "many" is not a positive integer` + "\n",
+		},
+		{
+			"replay folder",
+			[]string{"-replay", "no/such/folder"},
+			nil,
+			"twittersim: create simulator: load replay folder: ",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,25 +34,41 @@ type setting struct {
 }
 
 var settings = []*setting{
-	{flag: "addr", env: "SIM_ADDR", def: "127.0.0.1:8081", usage: "listen address",
-		parse: func(o *options, v string) error { o.addr = v; return nil }},
-	{flag: "token", env: "SIM_TOKEN", def: twittersim.DefaultToken, usage: "bearer token to accept",
-		parse: func(o *options, v string) error { o.token = v; return nil }},
+	{
+		flag: "addr", env: "SIM_ADDR", def: "127.0.0.1:8081", usage: "listen address",
+		parse: func(o *options, v string) error { o.addr = v; return nil },
+	},
+	{
+		flag: "token", env: "SIM_TOKEN", def: twittersim.DefaultToken, usage: "bearer token to accept",
+		parse: func(o *options, v string) error { o.token = v; return nil },
+	},
 	{flag: "seed", env: "SIM_SEED", def: "1", usage: "generator seed", parse: parseSeed},
-	{flag: "accounts", env: "SIM_ACCOUNTS", def: defaultAccounts,
-		usage: "tracked accounts, name:interval,... (interval 0 = silent)", parse: parseAccounts},
-	{flag: "search-delay", env: "SIM_SEARCH_DELAY", def: "30s",
+	{
+		flag: "accounts", env: "SIM_ACCOUNTS", def: defaultAccounts,
+		usage: "tracked accounts, name:interval,... (interval 0 = silent)", parse: parseAccounts,
+	},
+	{
+		flag: "search-delay", env: "SIM_SEARCH_DELAY", def: "30s",
 		usage: "how long new tweets stay hidden from recent search",
-		parse: durationInto(func(o *options) *time.Duration { return &o.searchDelay })},
-	{flag: "history", env: "SIM_HISTORY", def: "0", usage: "simulated past to generate at start",
-		parse: durationInto(func(o *options) *time.Duration { return &o.history })},
-	{flag: "speed", env: "SIM_SPEED", def: "1", usage: "simulated seconds per real second",
-		parse: parseSpeed},
-	{flag: "rate-limits", env: "SIM_RATE_LIMITS", def: "timeline=10000,search=450,users=300",
-		usage: "requests per 15-minute window by group", parse: parseRateLimits},
-	{flag: "replay", env: "SIM_REPLAY", def: "",
+		parse: durationInto(func(o *options) *time.Duration { return &o.searchDelay }),
+	},
+	{
+		flag: "history", env: "SIM_HISTORY", def: "0", usage: "simulated past to generate at start",
+		parse: durationInto(func(o *options) *time.Duration { return &o.history }),
+	},
+	{
+		flag: "speed", env: "SIM_SPEED", def: "1", usage: "simulated seconds per real second",
+		parse: parseSpeed,
+	},
+	{
+		flag: "rate-limits", env: "SIM_RATE_LIMITS", def: "timeline=10000,search=450,users=300",
+		usage: "requests per 15-minute window by group", parse: parseRateLimits,
+	},
+	{
+		flag: "replay", env: "SIM_REPLAY", def: "",
 		usage: "folder of recordings to serve instead of generating",
-		parse: func(o *options, v string) error { o.replay = v; return nil }},
+		parse: func(o *options, v string) error { o.replay = v; return nil },
+	},
 }
 
 // parseOptions reads args, falling back to the environment, then to the defaults.
