@@ -68,11 +68,18 @@ type Result struct {
 	Resumed bool
 }
 
+// Observer is told about every stored page; the place for metrics about the tweets.
+type Observer interface {
+	PageStored(kind string, page []twitterapi.Tweet, newIDs []int64, storedAt time.Time)
+}
+
 // Collector fetches sources. It is safe for concurrent use.
 type Collector struct {
 	api   API
 	store *store.Store
 	log   *zap.Logger
+	// Observer, when set, is told about every stored page.
+	Observer Observer
 	// DefaultBackfill bounds a new source's first walk when the task does not say.
 	DefaultBackfill time.Duration
 	// Now is the clock; tests may replace it.

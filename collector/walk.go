@@ -31,11 +31,15 @@ func (c *Collector) walk(
 			}
 		}
 		next := nextWalk(w, page.NextToken)
+		storedAt := c.Now().UTC()
 		saved, err := st.SavePage(ctx, store.PageWrite{
-			SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: c.Now().UTC(),
+			SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: storedAt,
 		})
 		if err != nil {
 			return res, err
+		}
+		if c.Observer != nil {
+			c.Observer.PageStored(src.Kind, page.Tweets, saved.NewIDs, storedAt)
 		}
 		res.New += saved.New
 		res.Known += saved.Known

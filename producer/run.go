@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
@@ -52,12 +53,13 @@ func runScheduler(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	if err := startMetrics(ctx, e); err != nil {
+	reg := metrics.NewRegistry()
+	if err := startMetrics(ctx, e, reg); err != nil {
 		return err
 	}
 	pub := tasks.NewPublisher(e.cfg.BrokerURL, "tweetflow-producer", tasks.DefaultTopology, e.log)
 	defer pub.Close()
-	s := newScheduler(e, st, pub)
+	s := newScheduler(e, st, pub, metrics.NewProducer(reg, tasks.FetchSourceTask))
 	if err := s.apply(sources); err != nil {
 		return err
 	}
@@ -66,11 +68,11 @@ func runScheduler(ctx context.Context) error {
 	return nil
 }
 
-func startMetrics(ctx context.Context, e *env) error {
+func startMetrics(ctx context.Context, e *env, reg *prometheus.Registry) error {
 	if e.cfg.MetricsAddr == "" {
 		return nil
 	}
-	srv, err := metrics.Listen(ctx, e.cfg.MetricsAddr, metrics.NewRegistry(), func() error { return nil })
+	srv, err := metrics.Listen(ctx, e.cfg.MetricsAddr, reg, func() error { return nil })
 	if err != nil {
 		return fmt.Errorf("listen on METRICS_ADDR %s: %w", e.cfg.MetricsAddr, err)
 	}

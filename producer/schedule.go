@@ -13,16 +13,18 @@ import (
 
 	"github.com/tweetflow/tweetflow/collector"
 	"github.com/tweetflow/tweetflow/config"
+	"github.com/tweetflow/tweetflow/metrics"
 	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/tasks"
 )
 
 // scheduler publishes the fetch tasks of each schedule's sources on every tick.
 type scheduler struct {
-	e    *env
-	st   *store.Store
-	pub  *tasks.Publisher
-	cron *cron.Cron
+	e       *env
+	st      *store.Store
+	pub     *tasks.Publisher
+	cron    *cron.Cron
+	metrics *metrics.Producer
 
 	mu      sync.Mutex
 	entries []cron.EntryID
@@ -30,11 +32,11 @@ type scheduler struct {
 	file    []byte // the sources file as last applied
 }
 
-func newScheduler(e *env, st *store.Store, pub *tasks.Publisher) *scheduler {
+func newScheduler(e *env, st *store.Store, pub *tasks.Publisher, m *metrics.Producer) *scheduler {
 	logger := cronLogger{e.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
-	return &scheduler{e: e, st: st, pub: pub, cron: c, ctx: context.Background()}
+	return &scheduler{e: e, st: st, pub: pub, cron: c, metrics: m, ctx: context.Background()}
 }
 
 // group is the sources that share one schedule.
@@ -56,6 +58,11 @@ func (s *scheduler) apply(sources []config.Source) error {
 		s.cron.Remove(id)
 	}
 	s.entries = s.entries[:0]
+	byKind := map[string]int{}
+	for _, src := range sources {
+		byKind[string(src.Kind)]++
+	}
+	s.metrics.Sources(byKind)
 	for _, g := range groups {
 		s.entries = append(s.entries, s.cron.Schedule(g.schedule, cron.FuncJob(func() { s.tick(g) })))
 		s.e.log.Info("schedule set", zap.String("schedule", g.spec), zap.Int("sources", len(g.sources)))
@@ -135,7 +142,9 @@ func (s *scheduler) tick(g *group) {
 		s.e.log.Warn("source states unavailable; publishing without cursor hints", zap.Error(err))
 	}
 	sigs, skipped := s.signatures(g, known, start)
-	if err := s.pub.Publish(ctx, sigs...); err != nil {
+	err = s.pub.Publish(ctx, sigs...)
+	s.metrics.Tick(tasks.FetchSourceTask, len(sigs), err, time.Since(start))
+	if err != nil {
 		s.e.log.Error("tick failed", zap.String("schedule", g.spec), zap.String("error", err.Error()))
 		return
 	}

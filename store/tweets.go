@@ -26,6 +26,8 @@ type Saved struct {
 	New, Known int
 	// Linked counts tweets this source had not seen before.
 	Linked int
+	// NewIDs are the ids of the New tweets.
+	NewIDs []int64
 }
 
 // savePageSQL stores tweets, links them to the source and moves the source's walk, all in
@@ -60,7 +62,7 @@ WITH input AS (
 			tweets.bookmark_count, tweets.impression_count)
 		IS DISTINCT FROM (EXCLUDED.retweet_count, EXCLUDED.reply_count, EXCLUDED.like_count,
 			EXCLUDED.quote_count, EXCLUDED.bookmark_count, EXCLUDED.impression_count)
-	RETURNING (xmax = 0) AS inserted
+	RETURNING id, (xmax = 0) AS inserted
 ), linked AS (
 	INSERT INTO tweet_sources (source_id, tweet_id, first_seen_at)
 	SELECT $18, id, $17 FROM input
@@ -81,7 +83,7 @@ WITH input AS (
 	WHERE id = $18
 	RETURNING id
 )
-SELECT (SELECT count(*) FROM upserted WHERE inserted),
+SELECT (SELECT COALESCE(array_agg(id), '{}') FROM upserted WHERE inserted),
 	(SELECT count(*) FROM linked),
 	(SELECT count(*) FROM moved)`
 
@@ -94,7 +96,8 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 	if next == nil {
 		next = &Walk{}
 	}
-	var inserted, linked, moved int
+	var inserted []int64
+	var linked, moved int
 	err := s.db.QueryRow(ctx, savePageSQL,
 		cols.id, cols.author, cols.conversation, cols.text, cols.created, cols.lang,
 		cols.retweeted, cols.quoted, cols.repliedTo,
@@ -109,7 +112,7 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 		return Saved{}, fmt.Errorf("save tweets of source %d: %w", w.SourceID, ErrNoSource)
 	}
 	unique := len(cols.id)
-	return Saved{New: inserted, Known: unique - inserted, Linked: linked}, nil
+	return Saved{New: len(inserted), Known: unique - len(inserted), Linked: linked, NewIDs: inserted}, nil
 }
 
 // columns holds a page's tweets column by column, as the unnest in savePageSQL takes them.

@@ -32,6 +32,8 @@ type ConsumerConfig struct {
 	Grace  time.Duration
 	Runner TaskRunner
 	Log    *zap.Logger
+	// Observer, when set, is told about every delivery; for metrics.
+	Observer Observer
 }
 
 // ErrGraceExceeded is returned by Run when running tasks outlived the shutdown grace
@@ -50,6 +52,9 @@ type Consumer struct {
 
 // NewConsumer returns a consumer for cfg.
 func NewConsumer(cfg ConsumerConfig) *Consumer {
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
 	return &Consumer{cfg: cfg, dialer: newDialer(cfg.BrokerURL, cfg.Name, cfg.Log)}
 }
 
@@ -91,6 +96,8 @@ func (c *Consumer) session(ctx context.Context, conn *amqp.Connection) error {
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
 	chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
 	c.cfg.Log.Info("consuming", zap.String("queue", c.cfg.Topology.Queue), zap.Int("concurrency", c.cfg.Concurrency))
+	c.cfg.Observer.Consuming(true)
+	defer c.cfg.Observer.Consuming(false)
 
 	select {
 	case <-ctx.Done():
@@ -179,18 +186,24 @@ func (w *workers) handle(d amqp.Delivery) {
 		_ = d.Nack(false, true) // stopping: back to the queue for another worker
 		return
 	}
-	sig, reason := decodeDelivery(d, w.c.cfg.Runner)
-	if reason == "" {
+	obs := w.c.cfg.Observer
+	sig, code, reason := decodeDelivery(d, w.c.cfg.Runner)
+	if code == "" {
+		obs.Received(sig.Name)
+		obs.Started(sig.Name, queueWait(d))
+		start := time.Now()
 		err := w.c.cfg.Runner.Run(w.ctx, sig)
+		obs.Finished(sig.Name, err, time.Since(start))
 		if w.ctx.Err() != nil {
 			_ = d.Nack(false, true) // cancelled by shutdown or a lost connection: run it again
 			return
 		}
 		if errors.Is(err, ErrBadArguments) {
-			reason = err.Error()
+			code, reason = DeadBadArguments, err.Error()
 		}
 	}
-	if reason != "" {
+	if code != "" {
+		obs.DeadLettered(code)
 		w.dead.send(d, reason, log)
 		return
 	}
@@ -199,22 +212,36 @@ func (w *workers) handle(d amqp.Delivery) {
 	}
 }
 
-// decodeDelivery returns the signature a delivery carries, or why it cannot be run.
-func decodeDelivery(d amqp.Delivery, r TaskRunner) (*mtasks.Signature, string) {
+// decodeDelivery returns the signature a delivery carries, or why it cannot be run: a
+// reason code from the Dead* set and the reason in words.
+func decodeDelivery(d amqp.Delivery, r TaskRunner) (sig *mtasks.Signature, code, reason string) {
 	if len(bytes.TrimSpace(d.Body)) == 0 {
-		return nil, "empty message body"
+		return nil, DeadEmpty, "empty message body"
 	}
-	sig := new(mtasks.Signature)
+	sig = new(mtasks.Signature)
 	dec := json.NewDecoder(bytes.NewReader(d.Body))
 	dec.UseNumber()
 	if err := dec.Decode(sig); err != nil {
-		return nil, "body is not a Machinery signature: " + err.Error()
+		return nil, DeadUndecodable, "body is not a Machinery signature: " + err.Error()
 	}
 	if sig.Name == "" {
-		return nil, "signature has no task name"
+		return nil, DeadUndecodable, "signature has no task name"
 	}
 	if !r.Known(sig.Name) {
-		return nil, fmt.Sprintf("no worker knows task %q", sig.Name)
+		return nil, DeadUnknownTask, fmt.Sprintf("no worker knows task %q", sig.Name)
 	}
-	return sig, ""
+	return sig, "", ""
+}
+
+// queueWait is the time since the delivery's signature was published, -1 when unknown.
+func queueWait(d amqp.Delivery) time.Duration {
+	s, ok := d.Headers[HeaderPublishedAt].(string)
+	if !ok {
+		return -1
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return -1
+	}
+	return max(time.Since(t), 0)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -106,25 +107,13 @@ func TestUserTimeline_DecodesRecordedAnswers(t *testing.T) {
 			p, err := c.UserTimeline(context.Background(), "42", twitterapi.PageQuery{})
 
 			if tt.wantBad != "" {
-				ae, ok := errors.AsType[*twitterapi.Error](err)
-				if !ok || ae.Kind != twitterapi.KindBadResponse || ae.Status != 200 {
-					t.Fatalf("error = %v, want a %s *twitterapi.Error with status 200", err, twitterapi.KindBadResponse)
-				}
-				checkMessage(t, err, "timeline: bad response (HTTP 200): ", tt.wantBad)
+				checkBadResponse(t, err, "timeline: bad response (HTTP 200): ", tt.wantBad)
 				return
 			}
 			if err != nil {
 				t.Fatalf("UserTimeline: %v", err)
 			}
-			for i := range p.Tweets {
-				if !json.Valid(p.Tweets[i].Raw) {
-					t.Errorf("tweet %d: Raw %q is not valid JSON", p.Tweets[i].ID, p.Tweets[i].Raw)
-				}
-				p.Tweets[i].Raw = nil
-			}
-			if !reflect.DeepEqual(p.Tweets, tt.want) {
-				t.Errorf("Tweets =\n%+v\nwant\n%+v", p.Tweets, tt.want)
-			}
+			checkTweetsExceptRaw(t, p.Tweets, tt.want)
 			if !reflect.DeepEqual(p.Errors, tt.wantErrors) {
 				t.Errorf("Errors =\n%+v\nwant\n%+v", p.Errors, tt.wantErrors)
 			}
@@ -151,11 +140,36 @@ func TestLookupUser_RefusesABrokenAnswer(t *testing.T) {
 
 			u, err := c.LookupUser(context.Background(), "gopher")
 
-			ae, ok := errors.AsType[*twitterapi.Error](err)
-			if !ok || ae.Kind != twitterapi.KindBadResponse || ae.Status != 200 {
-				t.Fatalf("LookupUser = %+v, %v, want a %s *twitterapi.Error with status 200", u, err, twitterapi.KindBadResponse)
+			if u != nil {
+				t.Errorf("LookupUser = %+v, want no user", *u)
 			}
-			checkMessage(t, err, "users: bad response (HTTP 200): ", tt.want)
+			checkBadResponse(t, err, "users: bad response (HTTP 200): ", tt.want)
 		})
+	}
+}
+
+// checkBadResponse checks that err is a KindBadResponse *Error of a 200 answer whose
+// message starts with prefix and contains fragment.
+func checkBadResponse(t *testing.T, err error, prefix, fragment string) {
+	t.Helper()
+	ae, ok := errors.AsType[*twitterapi.Error](err)
+	if !ok || ae.Kind != twitterapi.KindBadResponse || ae.Status != 200 {
+		t.Fatalf("error = %v, want a %s *twitterapi.Error with status 200", err, twitterapi.KindBadResponse)
+	}
+	checkMessage(t, err, prefix, fragment)
+}
+
+// checkTweetsExceptRaw checks that every Raw is valid JSON and the rest equals want.
+func checkTweetsExceptRaw(t *testing.T, got, want []twitterapi.Tweet) {
+	t.Helper()
+	got = slices.Clone(got)
+	for i := range got {
+		if !json.Valid(got[i].Raw) {
+			t.Errorf("tweet %d: Raw %q is not valid JSON", got[i].ID, got[i].Raw)
+		}
+		got[i].Raw = nil
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Tweets =\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -258,74 +258,87 @@ func TestUserTimeline_WalkReturnsEveryTweetAsGenerated(t *testing.T) {
 	})
 }
 
+// searchWalker returns a page function of query for walk.
+func searchWalker(c *twitterapi.Client, query string) func(twitterapi.PageQuery) (*twitterapi.Page, error) {
+	return func(q twitterapi.PageQuery) (*twitterapi.Page, error) {
+		return c.SearchRecent(context.Background(), query, q)
+	}
+}
+
 func TestSearchRecent_WalkReturnsEveryMatchAsGenerated(t *testing.T) {
 	h := newWorldHarness(t)
 	c := h.client(twitterapi.Options{Timeout: 5 * time.Second})
-	next := func(query string) func(twitterapi.PageQuery) (*twitterapi.Page, error) {
-		return func(q twitterapi.PageQuery) (*twitterapi.Page, error) {
-			return c.SearchRecent(context.Background(), query, q)
-		}
-	}
 	tests := []struct {
 		name  string
 		query string
+		// varied: the matches hold every kind of text and fill several pages.
+		varied bool
 	}{
-		{name: "one author", query: "from:gopher"},
+		{name: "one author", query: "from:gopher", varied: true},
 		{name: "retweets of both authors", query: "is:retweet"},
 		{name: "a non-latin word", query: "コーヒー"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			truth, err := h.sim.TruthQuery(tt.query)
-			if err != nil {
-				t.Fatalf("TruthQuery(%q): %v", tt.query, err)
+			if err != nil || len(truth) == 0 {
+				t.Fatalf("TruthQuery(%q) = %d tweets, %v; want some to search for", tt.query, len(truth), err)
 			}
-			if len(truth) == 0 {
-				t.Fatalf("no simulated tweet matches %q; the test would prove nothing", tt.query)
+			if tt.varied {
+				requireVariety(t, truth)
 			}
 
-			pages := walk(t, next(tt.query), twitterapi.PageQuery{})
+			pages := walk(t, searchWalker(c, tt.query), twitterapi.PageQuery{})
 
 			checkTweets(t, tweetsOf(pages), newestFirst(truth))
-			if p := pages[len(pages)-1]; p.RateLimit == nil || p.RateLimit.Limit != defaultLimit(twitterapi.EndpointSearch) {
-				t.Errorf("last page RateLimit = %+v, want limit %d", p.RateLimit, defaultLimit(twitterapi.EndpointSearch))
-			}
+			checkSearchPages(t, pages, tt.varied)
 		})
 	}
-	t.Run("from:gopher is long enough to need several pages", func(t *testing.T) {
-		truth, _ := h.sim.TruthQuery("from:gopher")
-		requireVariety(t, truth)
-		if len(truth) <= twitterapi.MaxResults {
-			t.Errorf("%d matches fit on one page; the walks above did not page", len(truth))
-		}
-	})
-	t.Run("no match gives an empty last page", func(t *testing.T) {
-		p, err := c.SearchRecent(context.Background(), "zqxjkw", twitterapi.PageQuery{})
-		if err != nil {
-			t.Fatalf("SearchRecent: %v", err)
-		}
-		if len(p.Tweets) != 0 || p.ResultCount != 0 {
-			t.Errorf("got %d tweets, ResultCount %d, want none", len(p.Tweets), p.ResultCount)
-		}
-		if p.NextToken != "" || p.NewestID != "" || p.OldestID != "" {
-			t.Errorf("NextToken %q NewestID %q OldestID %q, want all empty", p.NextToken, p.NewestID, p.OldestID)
-		}
-	})
-	t.Run("since_id gives only newer matches", func(t *testing.T) {
-		newest, err := c.SearchRecent(context.Background(), "from:gopher", twitterapi.PageQuery{})
-		if err != nil {
-			t.Fatalf("SearchRecent: %v", err)
-		}
-		made, err := h.sim.Post("gopher", 2)
-		if err != nil {
-			t.Fatalf("Post: %v", err)
-		}
-		h.clock.Advance(time.Minute)
+}
 
-		got := walk(t, next("from:gopher"), twitterapi.PageQuery{SinceID: newest.NewestID})
+func checkSearchPages(t *testing.T, pages []*twitterapi.Page, several bool) {
+	t.Helper()
+	if several && len(pages) < 2 {
+		t.Errorf("walk took %d page, want several", len(pages))
+	}
+	limit := defaultLimit(twitterapi.EndpointSearch)
+	if p := pages[len(pages)-1]; p.RateLimit == nil || p.RateLimit.Limit != limit {
+		t.Errorf("last page RateLimit = %s, want limit %d", fmtRate(p.RateLimit), limit)
+	}
+}
 
-		checkTweets(t, tweetsOf(got), newestFirst(made))
-	})
+func TestSearchRecent_NoMatchIsAnEmptyLastPage(t *testing.T) {
+	h := newWorldHarness(t)
+	c := h.client(twitterapi.Options{Timeout: 5 * time.Second})
+
+	p, err := c.SearchRecent(context.Background(), "zqxjkw", twitterapi.PageQuery{})
+	if err != nil {
+		t.Fatalf("SearchRecent: %v", err)
+	}
+	if len(p.Tweets) != 0 || p.ResultCount != 0 {
+		t.Errorf("got %d tweets, ResultCount %d, want none", len(p.Tweets), p.ResultCount)
+	}
+	if p.NextToken != "" || p.NewestID != "" || p.OldestID != "" {
+		t.Errorf("NextToken %q NewestID %q OldestID %q, want all empty", p.NextToken, p.NewestID, p.OldestID)
+	}
+}
+
+func TestSearchRecent_SinceIDGivesOnlyNewerMatches(t *testing.T) {
+	h := newWorldHarness(t)
+	c := h.client(twitterapi.Options{Timeout: 5 * time.Second})
+	newest, err := c.SearchRecent(context.Background(), "from:gopher", twitterapi.PageQuery{})
+	if err != nil {
+		t.Fatalf("SearchRecent: %v", err)
+	}
+	made, err := h.sim.Post("gopher", 2)
+	if err != nil {
+		t.Fatalf("Post: %v", err)
+	}
+	h.clock.Advance(time.Minute)
+
+	got := walk(t, searchWalker(c, "from:gopher"), twitterapi.PageQuery{SinceID: newest.NewestID})
+
+	checkTweets(t, tweetsOf(got), newestFirst(made))
 }
 
 func TestPageQuery_String(t *testing.T) {
@@ -338,8 +351,10 @@ func TestPageQuery_String(t *testing.T) {
 		{name: "unbounded", q: twitterapi.PageQuery{}, want: "start_time=none"},
 		{name: "since id", q: twitterapi.PageQuery{SinceID: "123"}, want: "since_id=123"},
 		{name: "start time in UTC", q: twitterapi.PageQuery{StartTime: start}, want: "start_time=2026-03-02T09:30:00Z"},
-		{name: "continued walk", q: twitterapi.PageQuery{SinceID: "123", Token: "abc"},
-			want: "since_id=123 start_time=none token=abc"},
+		{
+			name: "continued walk", q: twitterapi.PageQuery{SinceID: "123", Token: "abc"},
+			want: "since_id=123 start_time=none token=abc",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

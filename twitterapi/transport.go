@@ -62,6 +62,8 @@ func endpointOf(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/2/tweets/search/"):
 		return EndpointSearch
+	case strings.HasPrefix(path, "/2/users/by"): // by/username/NAME, or by?usernames=
+		return EndpointUsers
 	case strings.HasSuffix(path, "/tweets"):
 		return EndpointTimeline
 	default:

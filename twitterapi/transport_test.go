@@ -78,24 +78,32 @@ func TestClient_ObserveSeesEveryExchange(t *testing.T) {
 
 			err := h.call(context.Background(), c, st.endpoint)
 
-			got := rec.take()
-			if len(got) != 1 {
-				t.Fatalf("Observe called %d times, want once: %+v", len(got), got)
-			}
-			ex := got[0]
-			if ex.Endpoint != st.endpoint || ex.Status != st.status {
-				t.Errorf("Exchange = %s %d, want %s %d", ex.Endpoint, ex.Status, st.endpoint, st.status)
-			}
-			if !sameRateLimit(ex.RateLimit, st.rate) {
-				t.Errorf("Exchange.RateLimit = %s, want %s", fmtRate(ex.RateLimit), fmtRate(st.rate))
-			}
-			if ex.Duration <= 0 {
-				t.Errorf("Exchange.Duration = %v, want > 0", ex.Duration)
-			}
-			if ae, ok := errors.AsType[*twitterapi.Error](err); ok && !sameRateLimit(ae.RateLimit, ex.RateLimit) {
-				t.Errorf("Error.RateLimit = %s, want the observed %s", fmtRate(ae.RateLimit), fmtRate(ex.RateLimit))
-			}
+			checkExchanges(t, rec.take(), err, twitterapi.Exchange{
+				Endpoint: st.endpoint, Status: st.status, RateLimit: st.rate,
+			})
 		})
+	}
+}
+
+// checkExchanges checks that got is one exchange like want (Duration aside) and that
+// err, when an *Error, carries the same rate limit.
+func checkExchanges(t *testing.T, got []twitterapi.Exchange, err error, want twitterapi.Exchange) {
+	t.Helper()
+	if len(got) != 1 {
+		t.Fatalf("Observe called %d times, want once: %+v", len(got), got)
+	}
+	ex := got[0]
+	if ex.Endpoint != want.Endpoint || ex.Status != want.Status {
+		t.Errorf("Exchange = %s %d, want %s %d", ex.Endpoint, ex.Status, want.Endpoint, want.Status)
+	}
+	if !sameRateLimit(ex.RateLimit, want.RateLimit) {
+		t.Errorf("Exchange.RateLimit = %s, want %s", fmtRate(ex.RateLimit), fmtRate(want.RateLimit))
+	}
+	if ex.Duration <= 0 {
+		t.Errorf("Exchange.Duration = %v, want > 0", ex.Duration)
+	}
+	if ae, ok := errors.AsType[*twitterapi.Error](err); ok && !sameRateLimit(ae.RateLimit, ex.RateLimit) {
+		t.Errorf("Error.RateLimit = %s, want the observed %s", fmtRate(ae.RateLimit), fmtRate(ex.RateLimit))
 	}
 }
 
@@ -125,4 +133,17 @@ func fmtRate(rl *twitterapi.RateLimit) string {
 		return "nil"
 	}
 	return fmt.Sprintf("%d/%d left until %s", rl.Remaining, rl.Limit, rl.Reset.Format(time.TimeOnly))
+}
+
+func TestClient_LookupOfAHandleNamedTweetsIsLabelledUsers(t *testing.T) {
+	h := newHarness(t, twittersim.Config{Accounts: []twittersim.AccountSpec{{Username: "tweets"}}})
+	var seen exchanges
+	c := h.client(twitterapi.Options{Observe: seen.observe})
+	if _, err := c.LookupUser(context.Background(), "tweets"); err != nil {
+		t.Fatalf("LookupUser: %v", err)
+	}
+	got := seen.take()
+	if len(got) != 1 || got[0].Endpoint != twitterapi.EndpointUsers {
+		t.Fatalf("exchanges = %+v, want one labelled %q", got, twitterapi.EndpointUsers)
+	}
 }

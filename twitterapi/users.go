@@ -27,7 +27,7 @@ var (
 // 404) gives an error wrapping ErrUserNotFound; a suspended one ErrUserSuspended.
 func (c *Client) LookupUser(ctx context.Context, handle string) (*User, error) {
 	var cp capture
-	_, err := c.tw.UserNameLookup(withCapture(ctx, &cp), []string{handle}, twitter.UserLookupOpts{})
+	resp, err := c.tw.UserNameLookup(withCapture(ctx, &cp), []string{handle}, twitter.UserLookupOpts{})
 	if err != nil {
 		err = classify(ctx, EndpointUsers, err)
 		var ae *Error
@@ -36,7 +36,7 @@ func (c *Client) LookupUser(ctx context.Context, handle string) (*User, error) {
 		}
 		return nil, err
 	}
-	return decodeUser(handle, cp.body)
+	return decodeUser(handle, cp.body, rateLimit(resp.RateLimit))
 }
 
 type wireUser struct {
@@ -48,11 +48,11 @@ type wireUser struct {
 	Errors []Problem `json:"errors"`
 }
 
-func decodeUser(handle string, body []byte) (*User, error) {
+func decodeUser(handle string, body []byte, rl *RateLimit) (*User, error) {
 	var w wireUser
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, &Error{
-			Kind: KindBadResponse, Endpoint: EndpointUsers, Status: 200,
+			Kind: KindBadResponse, Endpoint: EndpointUsers, Status: 200, RateLimit: rl,
 			Err: fmt.Errorf("decode user: %w", err),
 		}
 	}
@@ -61,7 +61,7 @@ func decodeUser(handle string, body []byte) (*User, error) {
 	}
 	id, err := parseID("id", w.Data.ID, true)
 	if err != nil {
-		return nil, &Error{Kind: KindBadResponse, Endpoint: EndpointUsers, Status: 200, Err: err}
+		return nil, &Error{Kind: KindBadResponse, Endpoint: EndpointUsers, Status: 200, RateLimit: rl, Err: err}
 	}
 	return &User{ID: id, Username: w.Data.Username, Name: w.Data.Name}, nil
 }

@@ -8,23 +8,30 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tweetflow/tweetflow/collector"
+	"github.com/tweetflow/tweetflow/metrics"
 	"github.com/tweetflow/tweetflow/tasks"
 	"github.com/tweetflow/tweetflow/twitterapi"
 )
 
 // fetchTask is the fetch-source task function registered with Machinery.
 type fetchTask struct {
-	coll *collector.Collector
-	log  *zap.Logger
+	coll    *collector.Collector
+	log     *zap.Logger
+	metrics *metrics.Fetch
 }
 
 // run is the task function. It logs the outcome once: the consumer does not log it again.
 func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, backfillSeconds int64) error {
 	f := tasks.Fetch{Kind: kind, Value: value, SinceIDHint: sinceIDHint, BackfillSeconds: backfillSeconds}
+	if err := f.Validate(); err != nil {
+		return err // dead-lettered by the consumer, which logs it
+	}
 	start := time.Now()
 	res, err := t.coll.Fetch(ctx, f)
+	took := time.Since(start)
+	t.metrics.Fetched(f.Kind, res, err, took)
 	log := t.log.With(zap.String("source", f.String()), zap.Int64("source_id", res.SourceID),
-		zap.Int("pages", res.Pages), zap.Duration("duration", time.Since(start)))
+		zap.Int("pages", res.Pages), zap.Duration("duration", took))
 	if err != nil {
 		logFailure(log, err)
 		return err

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/tweetflow/tweetflow/collector"
@@ -61,33 +62,39 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 	if err != nil {
 		return err
 	}
+	reg := metrics.NewRegistry()
+	fetchMetrics := metrics.NewFetch(reg)
+	taskMetrics := metrics.NewTasks(reg, tasks.FetchSourceTask)
 	api := twitterapi.New(twitterapi.Options{
 		BaseURL: cfg.TwitterAPIURL, BearerToken: cfg.TwitterBearerToken, Timeout: cfg.HTTPTimeout,
+		Observe: fetchMetrics.Exchange,
 	})
 	backfill := cfg.BackfillWindow
 	if backfill == 0 {
 		backfill = defaultBackfill
 	}
-	ft := &fetchTask{coll: collector.New(api, st, log, backfill), log: log}
+	coll := collector.New(api, st, log, backfill)
+	coll.Observer = fetchMetrics
+	ft := &fetchTask{coll: coll, log: log, metrics: fetchMetrics}
 	if err := server.RegisterTask(tasks.FetchSourceTask, ft.run); err != nil {
 		return fmt.Errorf("register %s: %w", tasks.FetchSourceTask, err)
 	}
-	if err := startMetrics(ctx, cfg.MetricsAddr, log); err != nil {
+	if err := startMetrics(ctx, cfg.MetricsAddr, reg, log); err != nil {
 		return err
 	}
 	consumer := tasks.NewConsumer(tasks.ConsumerConfig{
 		BrokerURL: cfg.BrokerURL, Name: consumerName(), Topology: tasks.DefaultTopology,
 		Concurrency: cfg.WorkerConcurrency, Grace: cfg.ShutdownGrace,
-		Runner: tasks.NewRunner(server, cfg.TaskTimeout, log), Log: log,
+		Runner: tasks.NewRunner(server, cfg.TaskTimeout, log), Log: log, Observer: taskMetrics,
 	})
 	return consumer.Run(ctx)
 }
 
-func startMetrics(ctx context.Context, addr string, log *zap.Logger) error {
+func startMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *zap.Logger) error {
 	if addr == "" {
 		return nil
 	}
-	srv, err := metrics.Listen(ctx, addr, metrics.NewRegistry(), func() error { return nil })
+	srv, err := metrics.Listen(ctx, addr, reg, func() error { return nil })
 	if err != nil {
 		return fmt.Errorf("listen on METRICS_ADDR %s: %w", addr, err)
 	}
