@@ -23,7 +23,9 @@ func gauge(reg prometheus.Registerer, name, help string) prometheus.Gauge {
 	return g
 }
 
-func histVec(reg prometheus.Registerer, name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+func histVec(
+	reg prometheus.Registerer, name, help string, buckets []float64, labels ...string,
+) *prometheus.HistogramVec {
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: namespace, Name: name, Help: help, Buckets: buckets,
 	}, labels)

@@ -16,8 +16,10 @@ import (
 var (
 	kinds     = []string{tasks.KindUser, tasks.KindQuery}
 	endpoints = []string{twitterapi.EndpointUsers, twitterapi.EndpointTimeline, twitterapi.EndpointSearch}
-	outcomes  = []string{string(collector.OutcomeFetched), string(collector.OutcomeBusy),
-		string(collector.OutcomeMissing), OutcomeFailed}
+	outcomes  = []string{
+		string(collector.OutcomeFetched), string(collector.OutcomeBusy),
+		string(collector.OutcomeMissing), OutcomeFailed,
+	}
 	statusClasses = []string{"2xx", "3xx", "4xx", "5xx", "error"}
 )
 
@@ -68,8 +70,8 @@ func NewFetch(reg prometheus.Registerer) *Fetch {
 		apiDuration: histVec(reg, "api_request_duration_seconds", "Time one API request took.",
 			apiBuckets, "endpoint"),
 		rateLimitHits: counterVec(reg, "rate_limit_hits_total", "API answers with status 429.", "endpoint"),
-		rlRemaining: gaugeVec(reg, "rate_limit_remaining", "Requests left in the endpoint's window.", "endpoint"),
-		rlLimit:     gaugeVec(reg, "rate_limit_limit", "Requests the endpoint's window allows.", "endpoint"),
+		rlRemaining:   gaugeVec(reg, "rate_limit_remaining", "Requests left in the endpoint's window.", "endpoint"),
+		rlLimit:       gaugeVec(reg, "rate_limit_limit", "Requests the endpoint's window allows.", "endpoint"),
 		rlReset: gaugeVec(reg, "rate_limit_reset_timestamp_seconds",
 			"When the endpoint's rate-limit window resets, Unix time.", "endpoint"),
 	}
