@@ -36,7 +36,8 @@ func execute(args []string) int {
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newRunCommand(), newFetchCommand(), newSourcesCommand(), newMigrateCommand())
+	root.AddCommand(newRunCommand(), newFetchCommand(), newSourcesCommand(), newMigrateCommand(),
+		newHealthcheckCommand())
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {

@@ -48,6 +48,18 @@ var ErrGraceExceeded = errors.New("running tasks outlived the shutdown grace per
 type Consumer struct {
 	cfg    ConsumerConfig
 	dialer *dialer
+	up     atomic.Bool
+}
+
+// ErrNotConsuming is Healthy's answer while the consumer is not subscribed to the queue.
+var ErrNotConsuming = errors.New("not subscribed to the task queue (broker unreachable?)")
+
+// Healthy reports nil while the consumer is subscribed to the task queue.
+func (c *Consumer) Healthy() error {
+	if !c.up.Load() {
+		return ErrNotConsuming
+	}
+	return nil
 }
 
 // NewConsumer returns a consumer for cfg.
@@ -97,7 +109,11 @@ func (c *Consumer) session(ctx context.Context, conn *amqp.Connection) error {
 	chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
 	c.cfg.Log.Info("consuming", zap.String("queue", c.cfg.Topology.Queue), zap.Int("concurrency", c.cfg.Concurrency))
 	c.cfg.Observer.Consuming(true)
-	defer c.cfg.Observer.Consuming(false)
+	c.up.Store(true)
+	defer func() {
+		c.up.Store(false)
+		c.cfg.Observer.Consuming(false)
+	}()
 
 	select {
 	case <-ctx.Done():

@@ -15,6 +15,11 @@ import (
 // exitUsage is the exit status for a configuration or usage error.
 const exitUsage = 2
 
+// runError marks a failure of the work itself rather than of the configuration: exit 1.
+type runError struct{ error }
+
+func (e runError) Unwrap() error { return e.error }
+
 func main() {
 	os.Exit(execute(os.Args[1:]))
 }
@@ -33,14 +38,20 @@ func execute(args []string) int {
 			return run(cmd.Context())
 		},
 	}
+	cmd.AddCommand(newHealthcheckCommand())
+	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	if err == nil {
 		return 0
 	}
-	if errors.Is(err, errRun) {
-		return 1 // already logged, once, by run
+	if errors.Is(err, errLogged) {
+		return 1 // run logged it already, once
 	}
 	fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+	var re runError
+	if errors.As(err, &re) {
+		return 1
+	}
 	return exitUsage
 }

@@ -21,8 +21,8 @@ import (
 	"github.com/tweetflow/tweetflow/twitterapi"
 )
 
-// errRun marks failures after the configuration was accepted (exit status 1).
-var errRun = errors.New("worker failed")
+// errLogged marks a failure that run has logged already (exit status 1).
+var errLogged = errors.New("worker failed")
 
 // defaultBackfill bounds a new source's first walk when its task names no window.
 const defaultBackfill = time.Minute
@@ -42,7 +42,7 @@ func run(parent context.Context) error {
 	defer stop()
 	if err := serve(ctx, cfg, log); err != nil {
 		log.Error("worker stopped", zap.Error(err))
-		return fmt.Errorf("%w: %w", errRun, err)
+		return fmt.Errorf("%w: %w", errLogged, err)
 	}
 	log.Info("worker stopped")
 	return nil
@@ -79,22 +79,24 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 	if err := server.RegisterTask(tasks.FetchSourceTask, ft.run); err != nil {
 		return fmt.Errorf("register %s: %w", tasks.FetchSourceTask, err)
 	}
-	if err := startMetrics(ctx, cfg.MetricsAddr, reg, log); err != nil {
-		return err
-	}
 	consumer := tasks.NewConsumer(tasks.ConsumerConfig{
 		BrokerURL: cfg.BrokerURL, Name: consumerName(), Topology: tasks.DefaultTopology,
 		Concurrency: cfg.WorkerConcurrency, Grace: cfg.ShutdownGrace,
 		Runner: tasks.NewRunner(server, cfg.TaskTimeout, log), Log: log, Observer: taskMetrics,
 	})
+	if err := startMetrics(ctx, cfg.MetricsAddr, reg, consumer.Healthy, log); err != nil {
+		return err
+	}
 	return consumer.Run(ctx)
 }
 
-func startMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *zap.Logger) error {
+func startMetrics(ctx context.Context, addr string, reg *prometheus.Registry, healthy func() error,
+	log *zap.Logger,
+) error {
 	if addr == "" {
 		return nil
 	}
-	srv, err := metrics.Listen(ctx, addr, reg, func() error { return nil })
+	srv, err := metrics.Listen(ctx, addr, reg, healthy)
 	if err != nil {
 		return fmt.Errorf("listen on METRICS_ADDR %s: %w", addr, err)
 	}
