@@ -30,6 +30,9 @@ func main() {
 // run starts the simulator and serves until ctx ends. It returns the exit code: 2 for
 // bad settings or recordings, 1 when the server cannot run, 0 after a clean shutdown.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, args[1:], getenv, stderr)
+	}
 	opts, err := parseOptions(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -86,4 +89,29 @@ func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, a
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// healthcheck asks the simulator listening on the configured address whether it serves;
+// containers run it as their health check ("twittersim healthcheck").
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	opts, err := parseOptions(args, getenv, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "twittersim: %v\n", err)
+		return 2
+	}
+	host, port, err := net.SplitHostPort(opts.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "twittersim: address %q is not host:port\n", opts.addr)
+		return 2
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := twittersim.NewClient("http://" + net.JoinHostPort(host, port)).Healthz(ctx); err != nil {
+		fmt.Fprintf(stderr, "twittersim: unhealthy: %v\n", err)
+		return 1
+	}
+	return 0
 }
