@@ -48,6 +48,9 @@ const (
 	OutcomeBusy Outcome = "busy"
 	// OutcomeMissing: the handle is unknown or suspended; the source is marked so.
 	OutcomeMissing Outcome = "missing"
+	// OutcomeStale: a walk that began after this task was published has completed since;
+	// the task has nothing to add, and no request is spent on it.
+	OutcomeStale Outcome = "stale"
 )
 
 // Result reports one fetch.
@@ -131,6 +134,10 @@ func (c *Collector) fetchLocked(ctx context.Context, st *store.Store, id int64, 
 		return Result{SourceID: id}, err
 	}
 	res := Result{SourceID: id, CursorID: src.CursorID}
+	if src.Walk == nil && !f.PublishedAt.IsZero() && src.LastWalkStartedAt.After(f.PublishedAt) {
+		res.Outcome = OutcomeStale
+		return res, nil
+	}
 	if src.Kind == tasks.KindUser && src.UserID == 0 || src.Status != store.StatusActive {
 		missing, err := c.resolve(ctx, st, src, f.Value)
 		if err != nil || missing {

@@ -310,3 +310,37 @@ func TestFetch_ConcurrentWalksNeverExhaustThePool(t *testing.T) {
 		}
 	}
 }
+
+func TestFetch_AccountSuspendedAfterResolvingIsMarkedSuspended(t *testing.T) {
+	e := newEnv(t, "ivy:1m")
+	first := e.fetch(tasks.KindUser, "ivy")
+	if _, err := e.sim.Suspend("ivy"); err != nil {
+		t.Fatal(err)
+	}
+	res := e.fetch(tasks.KindUser, "ivy")
+	src, _ := e.st.Source(context.Background(), first.SourceID)
+	if res.Outcome != collector.OutcomeMissing || src.Status != store.StatusSuspended || src.LastError == "" {
+		t.Errorf("outcome %s, status %s, last error %q; want missing, suspended and a reason",
+			res.Outcome, src.Status, src.LastError)
+	}
+	if src.CursorID != first.CursorID {
+		t.Errorf("cursor moved from %d to %d on a suspended account", first.CursorID, src.CursorID)
+	}
+}
+
+func TestFetch_TaskPublishedBeforeTheLastWalkBeganIsStale(t *testing.T) {
+	e := newEnv(t, "jack:20s")
+	published := e.clock.Now()
+	e.clock.Advance(time.Second)
+	e.fetch(tasks.KindUser, "jack") // a walk that began after the publish
+	e.clock.Advance(time.Minute)
+	before := e.api.pages
+	res, err := e.coll.Fetch(context.Background(), tasks.Fetch{Kind: tasks.KindUser, Value: "jack", PublishedAt: published})
+	if err != nil || res.Outcome != collector.OutcomeStale || e.api.pages != before {
+		t.Fatalf("queued task: %s, %v, %d requests; want stale with none", res.Outcome, err, e.api.pages-before)
+	}
+	res, err = e.coll.Fetch(context.Background(), tasks.Fetch{Kind: tasks.KindUser, Value: "jack", PublishedAt: e.clock.Now()})
+	if err != nil || res.Outcome != collector.OutcomeFetched {
+		t.Fatalf("task published after the walk: %s, %v; want fetched", res.Outcome, err)
+	}
+}

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -20,6 +21,10 @@ func (c *Collector) walk(
 ) (Result, error) {
 	for {
 		page, err := c.page(ctx, src, w)
+		if gone := userGoneStatus(err); gone != "" {
+			res.Outcome = OutcomeMissing
+			return res, st.MarkStatus(ctx, src.ID, gone, err.Error(), c.Now())
+		}
 		if err != nil {
 			return res, fmt.Errorf("fetch page %d of %s:%s: %w", res.Pages+1, src.Kind, src.Value, err)
 		}
@@ -34,6 +39,7 @@ func (c *Collector) walk(
 		storedAt := c.Now().UTC()
 		saved, err := st.SavePage(ctx, store.PageWrite{
 			SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: storedAt,
+			WalkStartedAt: w.StartedAt,
 		})
 		if err != nil {
 			return res, err
@@ -51,6 +57,19 @@ func (c *Collector) walk(
 			return res, nil
 		}
 		w = *next
+	}
+}
+
+// userGoneStatus is the source status an error of a timeline page calls for: suspended or
+// not found when the account is gone, "" otherwise.
+func userGoneStatus(err error) string {
+	switch {
+	case errors.Is(err, twitterapi.ErrUserSuspended):
+		return store.StatusSuspended
+	case errors.Is(err, twitterapi.ErrUserNotFound):
+		return store.StatusNotFound
+	default:
+		return ""
 	}
 }
 

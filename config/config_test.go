@@ -147,6 +147,14 @@ func TestLoad_InvalidValues(t *testing.T) {
 		want string
 	}{
 		{
+			"database sslmode unknown", "DATABASE_URL=postgres://u:pw@db/tf?sslmode=bogus",
+			"DATABASE_URL: is refused by the PostgreSQL driver",
+		},
+		{
+			"database DSN sslmode unknown", "DATABASE_URL=host=db user=u password=pw sslmode=bogus",
+			"DATABASE_URL: is refused by the PostgreSQL driver",
+		},
+		{
 			"concurrency not a number", "WORKER_CONCURRENCY=abc",
 			`WORKER_CONCURRENCY: "abc" is not a whole number; set it to a number from 1 to 256`,
 		},

@@ -19,15 +19,15 @@ func (c Config) LogFields() map[string]any {
 		"twitter_bearer_token": setOrUnset(c.TwitterBearerToken),
 		"sources_file":         c.SourcesFile,
 		"fetch_schedule":       c.FetchSchedule,
-		"backfill_window":      c.BackfillWindow,
+		"backfill_window":      c.BackfillWindow.String(),
 		"worker_concurrency":   c.WorkerConcurrency,
 		"metrics_addr":         c.MetricsAddr,
 		"log_level":            c.LogLevel,
 		"log_format":           c.LogFormat,
 		"result_backend":       redactUserinfo(c.ResultBackend),
-		"task_timeout":         c.TaskTimeout,
-		"shutdown_grace":       c.ShutdownGrace,
-		"http_timeout":         c.HTTPTimeout,
+		"task_timeout":         c.TaskTimeout.String(),
+		"shutdown_grace":       c.ShutdownGrace.String(),
+		"http_timeout":         c.HTTPTimeout.String(),
 	}
 }
 

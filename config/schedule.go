@@ -36,6 +36,9 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 	if ss, ok := s.(*cron.SpecSchedule); ok {
 		ss.Location = time.UTC
 	}
+	if s.Next(time.Now().UTC()).IsZero() {
+		return nil, errors.New("parse schedule: it never fires (no such date within five years)")
+	}
 	return s, nil
 }
 

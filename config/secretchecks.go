@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Checks of the secret settings. Their problems never quote the value.
@@ -17,7 +19,10 @@ var resultBackendSchemes = []string{"redis", "rediss", "amqp", "amqps"}
 func checkDatabaseURL(r rawEnv, _ *Config) *Error {
 	raw := r.DatabaseURL
 	if hasURLScheme(raw) {
-		return checkDatabaseURLForm(raw)
+		if e := checkDatabaseURLForm(raw); e != nil {
+			return e
+		}
+		return checkWithDriver(raw)
 	}
 	_, err := splitDSN(raw)
 	switch {
@@ -25,6 +30,17 @@ func checkDatabaseURL(r rawEnv, _ *Config) *Error {
 		return invalid(varDatabaseURL, "is neither a postgres:// URL nor a key=value DSN")
 	case err != nil:
 		return invalid(varDatabaseURL, "is a key=value DSN that "+err.Error())
+	}
+	return checkWithDriver(raw)
+}
+
+// checkWithDriver lets the PostgreSQL driver parse the setting, which catches bad
+// parameter values such as sslmode=bogus. The driver's message may quote the setting, so
+// it is not passed on.
+func checkWithDriver(raw string) *Error {
+	if _, err := pgconn.ParseConfig(raw); err != nil {
+		return invalid(varDatabaseURL,
+			"is refused by the PostgreSQL driver; check sslmode and the other parameters")
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ var (
 	endpoints = []string{twitterapi.EndpointUsers, twitterapi.EndpointTimeline, twitterapi.EndpointSearch}
 	outcomes  = []string{
 		string(collector.OutcomeFetched), string(collector.OutcomeBusy),
-		string(collector.OutcomeMissing), OutcomeFailed,
+		string(collector.OutcomeMissing), string(collector.OutcomeStale), OutcomeFailed,
 	}
 	statusClasses = []string{"2xx", "3xx", "4xx", "5xx", "error"}
 )

@@ -26,7 +26,7 @@ func newFetchCommand() *cobra.Command {
 		Example: "  producer fetch --user TwitterDev\n  producer fetch --query '#golang -is:retweet'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := fetchOf(user, query)
+			f, err := fetchOf(user, query, cmd.Flags().Changed("query"))
 			if err != nil {
 				return err
 			}
@@ -40,9 +40,9 @@ func newFetchCommand() *cobra.Command {
 	return cmd
 }
 
-func fetchOf(user, query string) (tasks.Fetch, error) {
+func fetchOf(user, query string, isQuery bool) (tasks.Fetch, error) {
 	f := tasks.Fetch{Kind: tasks.KindUser, Value: strings.TrimPrefix(strings.TrimSpace(user), "@")}
-	if query != "" {
+	if isQuery {
 		f = tasks.Fetch{Kind: tasks.KindQuery, Value: strings.TrimSpace(query)}
 	}
 	if err := f.Validate(); err != nil {

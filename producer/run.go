@@ -32,7 +32,11 @@ func newRunCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runErr(runScheduler(ctx))
+			err := runScheduler(ctx)
+			if ctx.Err() != nil {
+				return nil // stopped by a signal, whatever it was waiting for
+			}
+			return runErr(err)
 		},
 	}
 }
@@ -48,6 +52,11 @@ func runScheduler(ctx context.Context) error {
 		return err
 	}
 	e.log.Info("producer starting", zap.Any("config", e.cfg.LogFields()), zap.Int("sources", len(sources)))
+	if len(sources) == 0 {
+		e.log.Warn("the sources file lists no sources; nothing will be fetched until it does",
+			zap.String("file", e.cfg.SourcesFile))
+	}
+	context.AfterFunc(ctx, func() { e.log.Info("stop signal received; finishing the tick in progress") })
 	st, err := e.openStore(ctx)
 	if err != nil {
 		return err
@@ -59,6 +68,9 @@ func runScheduler(ctx context.Context) error {
 	}
 	pub := tasks.NewPublisher(e.cfg.BrokerURL, "tweetflow-producer", tasks.DefaultTopology, e.log)
 	defer pub.Close()
+	if err := pub.Connect(ctx); err != nil {
+		return err
+	}
 	s := newScheduler(e, st, pub, metrics.NewProducer(reg, tasks.FetchSourceTask))
 	if err := s.apply(sources); err != nil {
 		return err

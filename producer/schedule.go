@@ -30,6 +30,8 @@ type scheduler struct {
 	entries []cron.EntryID
 	ctx     context.Context
 	file    []byte // the sources file as last applied
+	// unreadable is set while the file cannot be read, so that is logged once.
+	unreadable bool
 }
 
 func newScheduler(e *env, st *store.Store, pub *tasks.Publisher, m *metrics.Producer) *scheduler {
@@ -65,7 +67,8 @@ func (s *scheduler) apply(sources []config.Source) error {
 	s.metrics.Sources(byKind)
 	for _, g := range groups {
 		s.entries = append(s.entries, s.cron.Schedule(g.schedule, cron.FuncJob(func() { s.tick(g) })))
-		s.e.log.Info("schedule set", zap.String("schedule", g.spec), zap.Int("sources", len(g.sources)))
+		s.e.log.Info("schedule set", zap.String("schedule", g.spec), zap.Int("sources", len(g.sources)),
+			zap.Time("next_tick", g.schedule.Next(time.Now().UTC())))
 	}
 	return nil
 }
@@ -117,7 +120,15 @@ func (s *scheduler) run(ctx context.Context) {
 func (s *scheduler) reloadIfChanged() {
 	path := s.e.cfg.SourcesFile
 	data, err := os.ReadFile(path) //nolint:gosec // the operator names the sources file
-	if err != nil || bytes.Equal(data, s.file) {
+	if err != nil {
+		if !s.unreadable {
+			s.e.log.Error("sources file unreadable; keeping the previous sources", zap.String("error", err.Error()))
+		}
+		s.unreadable = true
+		return
+	}
+	s.unreadable = false
+	if bytes.Equal(data, s.file) {
 		return
 	}
 	s.file = data

@@ -31,9 +31,11 @@ type Source struct {
 	// Walk is the walk in progress, nil when none is.
 	Walk          *Walk
 	LastSuccessAt time.Time
-	LastError     string
-	LastErrorAt   time.Time
-	TweetsStored  int64
+	// LastWalkStartedAt is when the last complete walk began.
+	LastWalkStartedAt time.Time
+	LastError         string
+	LastErrorAt       time.Time
+	TweetsStored      int64
 }
 
 // Walk is the state of an unfinished walk through a source's pages.
@@ -51,10 +53,19 @@ type Walk struct {
 // ErrNoSource is returned for a source id that does not exist.
 var ErrNoSource = errors.New("no such source")
 
-// EnsureSource returns the id of the source (kind, value), creating it when new.
+// EnsureSource returns the id of the source (kind, value), creating it when new. It looks
+// first and inserts only when the source is missing, so a known source costs no sequence
+// value.
 func (s *Store) EnsureSource(ctx context.Context, kind, value string) (int64, error) {
 	var id int64
-	err := s.db.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `SELECT id FROM sources WHERE kind = $1 AND value = $2`, kind, value).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("look up source %s:%s: %w", kind, value, err)
+	}
+	err = s.db.QueryRow(ctx, `
 		WITH ins AS (
 			INSERT INTO sources (kind, value) VALUES ($1, $2)
 			ON CONFLICT (kind, value) DO NOTHING RETURNING id
@@ -62,14 +73,14 @@ func (s *Store) EnsureSource(ctx context.Context, kind, value string) (int64, er
 		SELECT id FROM ins UNION ALL SELECT id FROM sources WHERE kind = $1 AND value = $2
 		LIMIT 1`, kind, value).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("ensure source %s:%s: %w", kind, value, err)
+		return 0, fmt.Errorf("create source %s:%s: %w", kind, value, err)
 	}
 	return id, nil
 }
 
 const sourceColumns = `id, kind, value, COALESCE(user_id, 0), status, COALESCE(cursor_id, 0),
 	backfill_from, walk_token, walk_since_id, walk_start_time, walk_newest_id, walk_started_at,
-	last_success_at, COALESCE(last_error, ''), last_error_at, tweets_stored`
+	last_success_at, COALESCE(last_error, ''), last_error_at, tweets_stored, last_walk_started_at`
 
 // Source loads the source with that id.
 func (s *Store) Source(ctx context.Context, id int64) (*Source, error) {
@@ -104,16 +115,17 @@ func (s *Store) Sources(ctx context.Context) (map[string]*Source, error) {
 
 func scanSource(row pgx.Row) (*Source, error) {
 	var src Source
-	var backfill, walkStart, walkStarted, lastOK, lastErrAt *time.Time
+	var backfill, walkStart, walkStarted, lastOK, lastErrAt, lastWalk *time.Time
 	var token *string
 	var since, newest *int64
 	err := row.Scan(&src.ID, &src.Kind, &src.Value, &src.UserID, &src.Status, &src.CursorID,
 		&backfill, &token, &since, &walkStart, &newest, &walkStarted,
-		&lastOK, &src.LastError, &lastErrAt, &src.TweetsStored)
+		&lastOK, &src.LastError, &lastErrAt, &src.TweetsStored, &lastWalk)
 	if err != nil {
 		return nil, err
 	}
 	src.BackfillFrom, src.LastSuccessAt, src.LastErrorAt = deref(backfill), deref(lastOK), deref(lastErrAt)
+	src.LastWalkStartedAt = deref(lastWalk)
 	if token != nil {
 		src.Walk = &Walk{
 			Token: *token, SinceID: derefInt(since), StartTime: deref(walkStart),

@@ -224,3 +224,18 @@ func TestConnect_WrongDatabaseFailsAtOnce(t *testing.T) {
 func sameSaved(got, want store.Saved) bool {
 	return got.New == want.New && got.Known == want.Known && got.Linked == want.Linked && len(got.NewIDs) == got.New
 }
+
+func TestEnsureSource_KnownSourceTakesNoSequenceValue(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	a, _ := st.EnsureSource(ctx, "user", "one")
+	for range 5 {
+		if _, err := st.EnsureSource(ctx, "user", "one"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := st.EnsureSource(ctx, "user", "two")
+	if b != a+1 {
+		t.Errorf("second source got id %d after %d, want %d: lookups of a known source used up ids", b, a, a+1)
+	}
+}

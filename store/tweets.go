@@ -18,6 +18,8 @@ type PageWrite struct {
 	// The cursor never moves backwards.
 	NewestID  int64
 	FetchedAt time.Time
+	// WalkStartedAt is when the walk began; recorded when the walk completes.
+	WalkStartedAt time.Time
 }
 
 // Saved counts what a page write changed.
@@ -78,6 +80,7 @@ WITH input AS (
 		walk_newest_id = CASE WHEN $19 THEN NULL ELSE NULLIF($20::bigint, 0) END,
 		walk_started_at = CASE WHEN $19 THEN NULL ELSE $24::timestamptz END,
 		last_success_at = CASE WHEN $19 THEN $17 ELSE last_success_at END,
+		last_walk_started_at = CASE WHEN $19 THEN $25::timestamptz ELSE last_walk_started_at END,
 		last_error = CASE WHEN $19 THEN NULL ELSE last_error END,
 		last_error_at = CASE WHEN $19 THEN NULL ELSE last_error_at END
 	WHERE id = $18
@@ -104,6 +107,7 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 		cols.retweets, cols.replies, cols.likes, cols.quotes, cols.bookmarks, cols.impressions,
 		cols.raw, w.FetchedAt, w.SourceID, complete, w.NewestID,
 		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
+		nullTime(w.WalkStartedAt),
 	).Scan(&inserted, &linked, &moved)
 	if err != nil {
 		return Saved{}, fmt.Errorf("save %d tweets of source %d: %w", len(w.Tweets), w.SourceID, err)

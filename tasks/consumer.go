@@ -206,7 +206,7 @@ func (w *workers) handle(d amqp.Delivery) {
 	sig, code, reason := decodeDelivery(d, w.c.cfg.Runner)
 	if code == "" {
 		obs.Received(sig.Name)
-		obs.Started(sig.Name, queueWait(d))
+		obs.Started(sig.Name, queueWait(sig))
 		start := time.Now()
 		err := w.c.cfg.Runner.Run(w.ctx, sig)
 		obs.Finished(sig.Name, err, time.Since(start))
@@ -249,14 +249,10 @@ func decodeDelivery(d amqp.Delivery, r TaskRunner) (sig *mtasks.Signature, code,
 	return sig, "", ""
 }
 
-// queueWait is the time since the delivery's signature was published, -1 when unknown.
-func queueWait(d amqp.Delivery) time.Duration {
-	s, ok := d.Headers[HeaderPublishedAt].(string)
-	if !ok {
-		return -1
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+// queueWait is the time since the signature was published, -1 when unknown.
+func queueWait(sig *mtasks.Signature) time.Duration {
+	t := PublishedAt(sig)
+	if t.IsZero() {
 		return -1
 	}
 	return max(time.Since(t), 0)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	mtasks "github.com/RichardKnop/machinery/v2/tasks"
@@ -42,6 +43,9 @@ type Fetch struct {
 	SinceIDHint string
 	// BackfillSeconds bounds how far back the first fetch of a new source reaches.
 	BackfillSeconds int64
+	// PublishedAt is when the signature was published, zero when unknown. It travels in a
+	// header, not as an argument.
+	PublishedAt time.Time
 }
 
 // ErrInvalidFetch marks a fetch whose arguments can never succeed. It wraps
@@ -114,7 +118,22 @@ func FetchFromSignature(sig *mtasks.Signature) (Fetch, error) {
 		return Fetch{}, fmt.Errorf("%w: backfill_seconds: %w", ErrInvalidFetch, err)
 	}
 	f.BackfillSeconds = n
+	f.PublishedAt = PublishedAt(sig)
 	return f, f.Validate()
+}
+
+// PublishedAt reads the publish time the publisher put in the signature's headers; zero
+// when it is missing or malformed.
+func PublishedAt(sig *mtasks.Signature) time.Time {
+	s, ok := sig.Headers[HeaderPublishedAt].(string)
+	if !ok {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 func int64Arg(v any) (int64, error) {

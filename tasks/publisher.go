@@ -68,6 +68,14 @@ func (p *Publisher) Publish(ctx context.Context, sigs ...*mtasks.Signature) erro
 	}
 }
 
+// Connect opens the connection now, waiting for the broker with capped backoff until ctx
+// ends, so that a program learns at start whether the broker is there.
+func (p *Publisher) Connect(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ensureLocked(ctx)
+}
+
 func (p *Publisher) encode(sigs []*mtasks.Signature) ([]amqp.Publishing, error) {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	msgs := make([]amqp.Publishing, len(sigs))

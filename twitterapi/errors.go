@@ -118,14 +118,30 @@ func classify(ctx context.Context, endpoint string, err error) error {
 }
 
 func fromProblem(endpoint string, er *twitter.ErrorResponse) *Error {
+	detail := er.Detail
+	if msgs := problemMessages(er.Errors); msgs != "" {
+		detail = msgs // "One or more parameters ... invalid" says less than the messages
+	}
 	return &Error{
 		Kind:      kindOfStatus(er.StatusCode, er.Title, er.Type),
 		Endpoint:  endpoint,
 		Status:    er.StatusCode,
 		Title:     er.Title,
-		Detail:    er.Detail,
+		Detail:    detail,
 		RateLimit: rateLimit(er.RateLimit),
 	}
+}
+
+// problemMessages joins the messages of a problem's errors, which say which parameter was
+// wrong and why.
+func problemMessages(errs []twitter.Error) string {
+	var msgs []string
+	for _, e := range errs {
+		if e.Message != "" {
+			msgs = append(msgs, e.Message)
+		}
+	}
+	return strings.Join(msgs, "; ")
 }
 
 // kindOfStatus classifies by status and, for 429 and 402, by the problem's title and type.

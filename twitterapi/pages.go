@@ -3,6 +3,7 @@ package twitterapi
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
@@ -41,7 +42,31 @@ func (c *Client) UserTimeline(ctx context.Context, userID string, q PageQuery) (
 	if err != nil {
 		return nil, classify(ctx, EndpointTimeline, err)
 	}
-	return pageOf(EndpointTimeline, cp.body, rateLimit(resp.RateLimit))
+	p, err := pageOf(EndpointTimeline, cp.body, rateLimit(resp.RateLimit))
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Tweets) == 0 {
+		if err := userGone(userID, p.Errors); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// userGone explains a timeline answer with no tweets whose errors say the user itself is
+// gone: suspended (title "Forbidden", or a detail naming it) or not found.
+func userGone(userID string, problems []Problem) error {
+	for _, p := range problems {
+		if p.ResourceType != "user" || p.Parameter != "id" {
+			continue
+		}
+		if p.Title == "Forbidden" || strings.Contains(strings.ToLower(p.Detail), "suspended") {
+			return fmt.Errorf("timeline of user %s: %w: %s", userID, ErrUserSuspended, p.Detail)
+		}
+		return fmt.Errorf("timeline of user %s: %w: %s", userID, ErrUserNotFound, p.Detail)
+	}
+	return nil
 }
 
 // SearchRecent returns one page of the recent-search results for query.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	mtasks "github.com/RichardKnop/machinery/v2/tasks"
 	"go.uber.org/zap"
 
 	"github.com/tweetflow/tweetflow/collector"
@@ -23,6 +24,9 @@ type fetchTask struct {
 // run is the task function. It logs the outcome once: the consumer does not log it again.
 func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, backfillSeconds int64) error {
 	f := tasks.Fetch{Kind: kind, Value: value, SinceIDHint: sinceIDHint, BackfillSeconds: backfillSeconds}
+	if sig := mtasks.SignatureFromContext(ctx); sig != nil {
+		f.PublishedAt = tasks.PublishedAt(sig)
+	}
 	if err := f.Validate(); err != nil {
 		return err // dead-lettered by the consumer, which logs it
 	}
@@ -36,7 +40,11 @@ func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, ba
 		logFailure(log, err)
 		return err
 	}
-	log.Info("fetch done", zap.String("outcome", string(res.Outcome)), zap.Int("fetched", res.Fetched),
+	level := zap.InfoLevel
+	if res.Outcome == collector.OutcomeMissing {
+		level = zap.WarnLevel // the handle is unknown or suspended: the operator should look
+	}
+	log.Log(level, "fetch done", zap.String("outcome", string(res.Outcome)), zap.Int("fetched", res.Fetched),
 		zap.Int("new", res.New), zap.Int("known", res.Known), zap.Int("refetched", res.Refetched),
 		zap.Int64("cursor_id", res.CursorID),
 		zap.Bool("resumed", res.Resumed))

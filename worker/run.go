@@ -40,7 +40,11 @@ func run(parent context.Context) error {
 	logging.RouteMachinery(log)
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, log); err != nil {
+	context.AfterFunc(ctx, func() {
+		log.Info("stop signal received; finishing running tasks", zap.Duration("grace", cfg.ShutdownGrace))
+	})
+	err = serve(ctx, cfg, log)
+	if err != nil && (ctx.Err() == nil || errors.Is(err, tasks.ErrGraceExceeded)) {
 		log.Error("worker stopped", zap.Error(err))
 		return fmt.Errorf("%w: %w", errLogged, err)
 	}
