@@ -51,6 +51,9 @@ const (
 	// OutcomeStale: a walk that began after this task was published has completed since;
 	// the task has nothing to add, and no request is spent on it.
 	OutcomeStale Outcome = "stale"
+	// OutcomePaused: API calls the source needs are paused (a rate-limit window, a usage
+	// cap, depleted credits, a refused token); nothing was requested. Set by the caller.
+	OutcomePaused Outcome = "paused"
 )
 
 // Result reports one fetch.
@@ -118,7 +121,8 @@ func (c *Collector) Fetch(ctx context.Context, f tasks.Fetch) (Result, error) {
 	defer lock.Release()
 	st := lock.Store()
 	res, err := c.fetchLocked(ctx, st, id, f)
-	if err != nil && ctx.Err() == nil {
+	var paused *PausedError
+	if err != nil && ctx.Err() == nil && !errors.As(err, &paused) {
 		if recErr := st.RecordError(context.WithoutCancel(ctx), id, err.Error(), c.Now()); recErr != nil {
 			c.log.Warn("could not record fetch error", zap.Int64("source_id", id), zap.Error(recErr))
 		}
@@ -137,6 +141,9 @@ func (c *Collector) fetchLocked(ctx context.Context, st *store.Store, id int64, 
 	if src.Walk == nil && !f.PublishedAt.IsZero() && src.LastWalkStartedAt.After(f.PublishedAt) {
 		res.Outcome = OutcomeStale
 		return res, nil
+	}
+	if err := c.checkPauses(ctx, st, src); err != nil {
+		return res, err
 	}
 	if src.Kind == tasks.KindUser && src.UserID == 0 || src.Status != store.StatusActive {
 		missing, err := c.resolve(ctx, st, src, f.Value)

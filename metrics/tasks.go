@@ -81,5 +81,8 @@ func (t *Tasks) Finished(task string, err error, runtime time.Duration) {
 	}
 }
 
+// Retried implements tasks.Observer.
+func (t *Tasks) Retried(task string) { t.retried.WithLabelValues(task).Inc() }
+
 // DeadLettered implements tasks.Observer.
 func (t *Tasks) DeadLettered(reason string) { t.deadLettered.WithLabelValues(reason).Inc() }

@@ -18,7 +18,8 @@ var (
 	endpoints = []string{twitterapi.EndpointUsers, twitterapi.EndpointTimeline, twitterapi.EndpointSearch}
 	outcomes  = []string{
 		string(collector.OutcomeFetched), string(collector.OutcomeBusy),
-		string(collector.OutcomeMissing), string(collector.OutcomeStale), OutcomeFailed,
+		string(collector.OutcomeMissing), string(collector.OutcomeStale), string(collector.OutcomePaused),
+		OutcomeFailed,
 	}
 	statusClasses = []string{"2xx", "3xx", "4xx", "5xx", "error"}
 )
@@ -101,7 +102,7 @@ func (f *Fetch) initLabels() {
 // Fetched records a finished fetch task.
 func (f *Fetch) Fetched(kind string, res collector.Result, err error, took time.Duration) {
 	outcome := string(res.Outcome)
-	if err != nil {
+	if err != nil && res.Outcome != collector.OutcomePaused {
 		outcome = OutcomeFailed
 	}
 	f.duration.WithLabelValues(kind, outcome).Observe(took.Seconds())

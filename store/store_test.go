@@ -239,3 +239,48 @@ func TestEnsureSource_KnownSourceTakesNoSequenceValue(t *testing.T) {
 		t.Errorf("second source got id %d after %d, want %d: lookups of a known source used up ids", b, a, a+1)
 	}
 }
+
+func TestPauses_AllWinsAndExpiredOnesDoNotCount(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	started, err := st.SetPause(ctx, store.Pause{Endpoint: "timeline", Reason: "rate_limited", Until: now.Add(time.Minute)}, now)
+	if err != nil || !started {
+		t.Fatalf("first pause: started %v, err %v; want started", started, err)
+	}
+	if again, _ := st.SetPause(ctx, store.Pause{Endpoint: "timeline", Reason: "rate_limited", Until: now.Add(2 * time.Minute)}, now); again {
+		t.Error("renewing a pause in force reported it as started")
+	}
+	cases := []struct {
+		name     string
+		endpoint string
+		at       time.Time
+		want     string
+	}{
+		{"the paused endpoint", "timeline", now, "rate_limited"},
+		{"another endpoint", "search", now, ""},
+		{"after the pause", "timeline", now.Add(3 * time.Minute), ""},
+	}
+	for _, c := range cases {
+		p, err := st.ActivePause(ctx, c.endpoint, c.at)
+		got := ""
+		if p != nil {
+			got = p.Reason
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s: pause %q, err %v; want %q", c.name, got, err, c.want)
+		}
+	}
+	if _, err := st.SetPause(ctx, store.Pause{Endpoint: store.PauseAll, Reason: "credits_depleted"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := st.ActivePause(ctx, "timeline", now.Add(time.Hour)); p == nil || p.Reason != "credits_depleted" || !p.Until.IsZero() {
+		t.Errorf("pause of all = %+v, want credits_depleted with no end", p)
+	}
+	if n, err := st.ClearPauses(ctx); err != nil || n != 2 {
+		t.Errorf("ClearPauses = %d, %v; want 2, nil", n, err)
+	}
+	if p, _ := st.ActivePause(ctx, "timeline", now); p != nil {
+		t.Errorf("after clearing: %+v, want none", p)
+	}
+}

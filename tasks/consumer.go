@@ -97,13 +97,13 @@ func (c *Consumer) session(ctx context.Context, conn *amqp.Connection) error {
 	if err != nil {
 		return err
 	}
-	dead, err := newDeadLetterer(conn, c.cfg.Topology)
+	reroute, err := newRerouter(conn, c.cfg.Topology)
 	if err != nil {
 		return err
 	}
 	taskCtx, cancelTasks := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelTasks()
-	w := &workers{c: c, dead: dead, ctx: taskCtx}
+	w := &workers{c: c, reroute: reroute, ctx: taskCtx}
 	done := w.start(deliveries, c.cfg.Concurrency)
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
 	chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
@@ -176,7 +176,7 @@ func (c *Consumer) subscribe(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.
 // workers is the pool that handles the deliveries of one session.
 type workers struct {
 	c        *Consumer
-	dead     *deadLetterer
+	reroute  *rerouter
 	ctx      context.Context
 	stopping atomic.Bool
 }
@@ -214,13 +214,19 @@ func (w *workers) handle(d amqp.Delivery) {
 			_ = d.Nack(false, true) // cancelled by shutdown or a lost connection: run it again
 			return
 		}
-		if errors.Is(err, ErrBadArguments) {
+		var later *RetryLater
+		switch {
+		case errors.Is(err, ErrBadArguments):
 			code, reason = DeadBadArguments, err.Error()
+		case errors.As(err, &later):
+			obs.Retried(sig.Name)
+			w.reroute.retry(d, sig, later.After, log)
+			return
 		}
 	}
 	if code != "" {
 		obs.DeadLettered(code)
-		w.dead.send(d, reason, log)
+		w.reroute.deadLetter(d, reason, log)
 		return
 	}
 	if err := d.Ack(false); err != nil {

@@ -24,6 +24,10 @@ type recorder struct {
 	seen  map[string]int
 	ran   chan string
 	block chan struct{} // when set, each run waits for it to close
+	// blocked receives a value each time a run starts waiting on block.
+	blocked chan struct{}
+	// before, when set, runs first; its error is the task's.
+	before func(ctx context.Context) error
 }
 
 func newRecorder() *recorder {
@@ -35,7 +39,15 @@ func (r *recorder) run(ctx context.Context, kind, value, hint string, backfill i
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	if r.before != nil {
+		if err := r.before(ctx); err != nil {
+			return err
+		}
+	}
 	if r.block != nil {
+		if r.blocked != nil {
+			r.blocked <- struct{}{}
+		}
 		select {
 		case <-r.block:
 		case <-ctx.Done():
@@ -158,6 +170,22 @@ func queueDepth(t *testing.T, ch *amqp.Channel, queue string, want int) {
 	}
 }
 
+// consumers waits until the queue has want consumers.
+func consumers(t *testing.T, ch *amqp.Channel, queue string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+		if err == nil && q.Consumers == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue %s has %d consumers (err %v), want %d", queue, q.Consumers, err, want)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the broker: it pushes no consumer events
+	}
+}
+
 func TestConsumer_RunsEveryPublishedTaskOnce(t *testing.T) {
 	h := startConsumer(t, newRecorder(), 4, 10*time.Second)
 	var values []string
@@ -254,13 +282,14 @@ func publishRaw(t *testing.T, ch *amqp.Channel, topo tasks.Topology, id string, 
 func TestConsumer_StopLetsRunningTasksFinish(t *testing.T) {
 	rec := newRecorder()
 	rec.block = make(chan struct{})
+	rec.blocked = make(chan struct{}, 1)
 	h := startConsumer(t, rec, 1, 30*time.Second)
 	h.publish("slow", "queued")
 	ch := channel(t)
-	queueDepth(t, ch, h.topo.Queue, 1) // "slow" is running, "queued" waits
+	<-rec.blocked // "slow" is running, "queued" waits
 	stopped := make(chan error, 1)
 	go func() { stopped <- h.stop() }()
-	time.Sleep(200 * time.Millisecond) // let the stop signal land while "slow" still runs
+	consumers(t, ch, h.topo.Queue, 0) // the stop has landed: no new deliveries
 	close(rec.block)
 	if err := <-stopped; err != nil {
 		t.Fatalf("stop: %v", err)
@@ -274,10 +303,11 @@ func TestConsumer_StopLetsRunningTasksFinish(t *testing.T) {
 func TestConsumer_StopCancelsTasksThatOutliveTheGrace(t *testing.T) {
 	rec := newRecorder()
 	rec.block = make(chan struct{}) // never closed
+	rec.blocked = make(chan struct{}, 1)
 	h := startConsumer(t, rec, 1, 300*time.Millisecond)
 	h.publish("stuck")
 	ch := channel(t)
-	queueDepth(t, ch, h.topo.Queue, 0)
+	<-rec.blocked // the task is running
 	if err := h.stop(); !errors.Is(err, tasks.ErrGraceExceeded) {
 		t.Fatalf("stop = %v, want ErrGraceExceeded", err)
 	}
@@ -291,4 +321,31 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestConsumer_RetryLaterRunsTheTaskAgainAfterItsDelay(t *testing.T) {
+	rec := newRecorder()
+	attempts := make(chan int, 10)
+	rec.before = func(ctx context.Context) error {
+		n := tasks.Attempt(mtasks.SignatureFromContext(ctx))
+		attempts <- n
+		if n < 2 {
+			return &tasks.RetryLater{After: 100 * time.Millisecond, Err: errors.New("try again")}
+		}
+		return nil
+	}
+	h := startConsumer(t, rec, 2, 10*time.Second)
+	h.publish("flaky")
+	h.waitRuns(1)
+	close(attempts)
+	var got []int
+	for n := range attempts {
+		got = append(got, n)
+	}
+	if fmt.Sprint(got) != "[0 1 2]" {
+		t.Errorf("attempts seen = %v, want [0 1 2]", got)
+	}
+	ch := channel(t)
+	queueDepth(t, ch, h.topo.Queue, 0)
+	queueDepth(t, ch, h.topo.DelayQueue(300*time.Millisecond), 0)
 }

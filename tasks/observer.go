@@ -24,6 +24,8 @@ type Observer interface {
 	Finished(task string, err error, runtime time.Duration)
 	// DeadLettered is called for a message moved to the dead-letter queue.
 	DeadLettered(reason string)
+	// Retried is called for a task sent back to run again later.
+	Retried(task string)
 }
 
 // nopObserver observes nothing.
@@ -34,3 +36,4 @@ func (nopObserver) Received(string)                       {}
 func (nopObserver) Started(string, time.Duration)         {}
 func (nopObserver) Finished(string, error, time.Duration) {}
 func (nopObserver) DeadLettered(string)                   {}
+func (nopObserver) Retried(string)                        {}

@@ -85,9 +85,9 @@ func (p *Publisher) encode(sigs []*mtasks.Signature) ([]amqp.Publishing, error) 
 			sig.Headers = mtasks.Headers{}
 		}
 		sig.Headers[HeaderPublishedAt] = now
-		body, err := json.Marshal(sig)
+		body, err := jsonSignature(sig)
 		if err != nil {
-			return nil, fmt.Errorf("encode signature %s: %w", sig.UUID, err)
+			return nil, err
 		}
 		msgs[i] = amqp.Publishing{
 			Headers:      amqp.Table(sig.Headers),
@@ -99,6 +99,14 @@ func (p *Publisher) encode(sigs []*mtasks.Signature) ([]amqp.Publishing, error) 
 		}
 	}
 	return msgs, nil
+}
+
+func jsonSignature(sig *mtasks.Signature) ([]byte, error) {
+	body, err := json.Marshal(sig)
+	if err != nil {
+		return nil, fmt.Errorf("encode signature %s: %w", sig.UUID, err)
+	}
+	return body, nil
 }
 
 // publishOnce publishes msgs on the current channel and waits for their confirms. It

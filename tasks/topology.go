@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"fmt"
+	"time"
 
 	mconfig "github.com/RichardKnop/machinery/v2/config"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -19,6 +20,16 @@ type Topology struct {
 	DeadExchange string
 	// DeadQueue is the durable queue operators list and requeue dead letters from.
 	DeadQueue string
+	// Delays are the retry delays, one delay queue each; nil means RetryDelays.
+	Delays []time.Duration
+}
+
+// delays returns the retry delays in force, shortest first.
+func (t Topology) delays() []time.Duration {
+	if len(t.Delays) == 0 {
+		return RetryDelays
+	}
+	return t.Delays
 }
 
 // DefaultTopology is the topology both programs use.
@@ -57,6 +68,16 @@ func (t Topology) Declare(ch *amqp.Channel) error {
 		}},
 		{"binding " + t.Queue, func() error { return ch.QueueBind(t.Queue, t.Queue, t.Exchange, false, nil) }},
 		{"binding " + t.DeadQueue, func() error { return ch.QueueBind(t.DeadQueue, "", t.DeadExchange, false, nil) }},
+	}
+	for _, d := range t.delays() {
+		name, args := t.DelayQueue(d), t.delayQueueArgs(d)
+		steps = append(steps, struct {
+			what string
+			do   func() error
+		}{"queue " + name, func() error {
+			_, err := ch.QueueDeclare(name, true, false, false, false, args)
+			return err
+		}})
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {

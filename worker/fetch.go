@@ -10,13 +10,14 @@ import (
 
 	"github.com/tweetflow/tweetflow/collector"
 	"github.com/tweetflow/tweetflow/metrics"
+	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/tasks"
-	"github.com/tweetflow/tweetflow/twitterapi"
 )
 
 // fetchTask is the fetch-source task function registered with Machinery.
 type fetchTask struct {
 	coll    *collector.Collector
+	st      *store.Store
 	log     *zap.Logger
 	metrics *metrics.Fetch
 }
@@ -24,8 +25,10 @@ type fetchTask struct {
 // run is the task function. It logs the outcome once: the consumer does not log it again.
 func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, backfillSeconds int64) error {
 	f := tasks.Fetch{Kind: kind, Value: value, SinceIDHint: sinceIDHint, BackfillSeconds: backfillSeconds}
+	attempt := 0
 	if sig := mtasks.SignatureFromContext(ctx); sig != nil {
 		f.PublishedAt = tasks.PublishedAt(sig)
+		attempt = tasks.Attempt(sig)
 	}
 	if err := f.Validate(); err != nil {
 		return err // dead-lettered by the consumer, which logs it
@@ -33,13 +36,16 @@ func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, ba
 	start := time.Now()
 	res, err := t.coll.Fetch(ctx, f)
 	took := time.Since(start)
-	t.metrics.Fetched(f.Kind, res, err, took)
 	log := t.log.With(zap.String("source", f.String()), zap.Int64("source_id", res.SourceID),
 		zap.Int("pages", res.Pages), zap.Duration("duration", took))
 	if err != nil {
-		logFailure(log, err)
-		return err
+		if isPause(err) {
+			res.Outcome = collector.OutcomePaused
+		}
+		t.metrics.Fetched(f.Kind, res, err, took)
+		return t.failure(ctx, attempt, err, log)
 	}
+	t.metrics.Fetched(f.Kind, res, nil, took)
 	level := zap.InfoLevel
 	if res.Outcome == collector.OutcomeMissing {
 		level = zap.WarnLevel // the handle is unknown or suspended: the operator should look
@@ -51,12 +57,8 @@ func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, ba
 	return nil
 }
 
-// logFailure logs a failed fetch at warn when a later tick may succeed, at error otherwise.
-func logFailure(log *zap.Logger, err error) {
-	var ae *twitterapi.Error
-	if errors.As(err, &ae) && ae.Temporary() || errors.Is(err, context.DeadlineExceeded) {
-		log.Warn("fetch failed", zap.String("error", err.Error()))
-		return
-	}
-	log.Error("fetch failed", zap.String("error", err.Error()))
+// isPause reports whether the fetch made no request because the API is paused.
+func isPause(err error) bool {
+	var p *collector.PausedError
+	return errors.As(err, &p)
 }

@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 	}
 	coll := collector.New(api, st, log, backfill)
 	coll.Observer = fetchMetrics
-	ft := &fetchTask{coll: coll, log: log, metrics: fetchMetrics}
+	ft := &fetchTask{coll: coll, st: st, log: log, metrics: fetchMetrics}
 	if err := server.RegisterTask(tasks.FetchSourceTask, ft.run); err != nil {
 		return fmt.Errorf("register %s: %w", tasks.FetchSourceTask, err)
 	}

@@ -90,6 +90,7 @@ func Topology(t testing.TB) tasks.Topology {
 	base := Name("tftest.")
 	topo := tasks.Topology{
 		Exchange: base, Queue: base + ".tasks", DeadExchange: base + ".dead", DeadQueue: base + ".dead",
+		Delays: []time.Duration{300 * time.Millisecond, 2 * time.Second},
 	}
 	t.Cleanup(func() { deleteTopology(t, topo) })
 	return topo
@@ -108,6 +109,9 @@ func deleteTopology(t testing.TB, topo tasks.Topology) {
 	}
 	_, _ = ch.QueueDelete(topo.Queue, false, false, false)
 	_, _ = ch.QueueDelete(topo.DeadQueue, false, false, false)
+	for _, d := range topo.Delays {
+		_, _ = ch.QueueDelete(topo.DelayQueue(d), false, false, false)
+	}
 	_ = ch.ExchangeDelete(topo.Exchange, false, false)
 	_ = ch.ExchangeDelete(topo.DeadExchange, false, false)
 }

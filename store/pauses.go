@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PauseAll is the endpoint name of a pause that stops every API call.
+const PauseAll = "all"
+
+// Pause stops API calls to one endpoint, or to all of them, until a time or an operator.
+type Pause struct {
+	Endpoint string
+	Reason   string
+	Detail   string
+	// Until is when calls may resume; zero means when an operator clears the pause.
+	Until time.Time
+}
+
+// SetPause records p, replacing a pause of the same endpoint. It reports whether this call
+// started the pause (none was in force at now), so only one worker logs it.
+func (s *Store) SetPause(ctx context.Context, p Pause, now time.Time) (started bool, err error) {
+	err = s.db.QueryRow(ctx, `
+		WITH old AS (
+			SELECT 1 FROM api_pauses WHERE endpoint = $1 AND (until IS NULL OR until > $5)
+		)
+		INSERT INTO api_pauses (endpoint, reason, detail, until, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (endpoint) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,
+			until = EXCLUDED.until, created_at = EXCLUDED.created_at
+		RETURNING NOT EXISTS (SELECT 1 FROM old)`,
+		p.Endpoint, p.Reason, p.Detail, nullTime(p.Until), now).Scan(&started)
+	if err != nil {
+		return false, fmt.Errorf("pause API calls to %s: %w", p.Endpoint, err)
+	}
+	return started, nil
+}
+
+// ActivePause returns the pause in force at now for endpoint, or for all endpoints; nil
+// when calls may go ahead. A pause of all endpoints wins.
+func (s *Store) ActivePause(ctx context.Context, endpoint string, now time.Time) (*Pause, error) {
+	rows, err := s.db.Query(ctx, `SELECT endpoint, reason, detail, until FROM api_pauses
+		WHERE endpoint IN ($1, $2) AND (until IS NULL OR until > $3)
+		ORDER BY endpoint = $2 DESC LIMIT 1`, endpoint, PauseAll, now)
+	if err != nil {
+		return nil, fmt.Errorf("read API pauses: %w", err)
+	}
+	pauses, err := scanPauses(rows)
+	if err != nil || len(pauses) == 0 {
+		return nil, err
+	}
+	return &pauses[0], nil
+}
+
+// Pauses lists every pause still in force at now.
+func (s *Store) Pauses(ctx context.Context, now time.Time) ([]Pause, error) {
+	rows, err := s.db.Query(ctx, `SELECT endpoint, reason, detail, until FROM api_pauses
+		WHERE until IS NULL OR until > $1 ORDER BY endpoint`, now)
+	if err != nil {
+		return nil, fmt.Errorf("read API pauses: %w", err)
+	}
+	return scanPauses(rows)
+}
+
+// ClearPauses lifts every pause; it returns how many were in force.
+func (s *Store) ClearPauses(ctx context.Context) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM api_pauses`)
+	if err != nil {
+		return 0, fmt.Errorf("clear API pauses: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+type pauseRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+func scanPauses(rows pauseRows) ([]Pause, error) {
+	defer rows.Close()
+	var out []Pause
+	for rows.Next() {
+		var p Pause
+		var until *time.Time
+		if err := rows.Scan(&p.Endpoint, &p.Reason, &p.Detail, &until); err != nil {
+			return nil, fmt.Errorf("read API pauses: %w", err)
+		}
+		p.Until = deref(until)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
