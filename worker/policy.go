@@ -81,8 +81,10 @@ func (t *fetchTask) whilePaused(p *collector.PausedError, err error, log *zap.Lo
 // reset headers, for a capped exponential backoff) and defers the task until then.
 func (t *fetchTask) rateLimited(ctx context.Context, ae *twitterapi.Error, attempt int, log *zap.Logger) error {
 	now := time.Now().UTC()
-	until := ae.ResetAt()
-	if !until.After(now) {
+	// The reset header has whole seconds; a second more keeps the pool off the endpoint
+	// until the window has surely opened again.
+	until := ae.ResetAt().Add(time.Second)
+	if !until.After(now.Add(time.Second)) {
 		until = now.Add(backoff(attempt))
 	}
 	started, err := t.st.SetPause(ctx, store.Pause{
@@ -96,7 +98,7 @@ func (t *fetchTask) rateLimited(ctx context.Context, ae *twitterapi.Error, attem
 		log.Warn("rate limited; no worker calls this endpoint until the window resets",
 			zap.String("endpoint", ae.Endpoint), zap.Time("until", until))
 	}
-	return &tasks.RetryLater{After: until.Sub(now) + time.Second, Err: ae}
+	return &tasks.RetryLater{After: until.Sub(now), Err: ae}
 }
 
 // pauseAll stops every API call after a usage cap or depleted credits, which waiting for
