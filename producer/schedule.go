@@ -25,6 +25,8 @@ type scheduler struct {
 	pub     *tasks.Publisher
 	cron    *cron.Cron
 	metrics *metrics.Producer
+	// id names this producer in its tick claims.
+	id string
 
 	mu      sync.Mutex
 	entries []cron.EntryID
@@ -38,7 +40,7 @@ func newScheduler(e *env, st *store.Store, pub *tasks.Publisher, m *metrics.Prod
 	logger := cronLogger{e.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
-	return &scheduler{e: e, st: st, pub: pub, cron: c, metrics: m, ctx: context.Background()}
+	return &scheduler{e: e, st: st, pub: pub, cron: c, metrics: m, id: producerID(), ctx: context.Background()}
 }
 
 // group is the sources that share one schedule.
@@ -87,7 +89,7 @@ func (s *scheduler) group(sources []config.Source) ([]*group, error) {
 			if err != nil {
 				return nil, err
 			}
-			g = &group{spec: spec, schedule: sched}
+			g = &group{spec: spec, schedule: alignEvery(sched)}
 			bySpec[spec] = g
 			order = append(order, g)
 		}
@@ -143,11 +145,20 @@ func (s *scheduler) reloadIfChanged() {
 	s.e.log.Info("sources reloaded", zap.Int("sources", len(sources)))
 }
 
-// tick publishes one fetch task for each source of g.
+// tick publishes one fetch task for each source of g, unless another producer claimed the
+// tick first.
 func (s *scheduler) tick(g *group) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(s.ctx, max(config.ScheduleInterval(g.schedule, start), 10*time.Second))
+	due := dueAt(g.schedule, start)
+	interval := config.ScheduleInterval(g.schedule, start)
+	ctx, cancel := context.WithTimeout(s.ctx, max(interval, 10*time.Second))
 	defer cancel()
+	if !s.claim(ctx, g, due, min(interval/2, 5*time.Second)) {
+		// The tick is another producer's. Recording it as an empty tick keeps this producer's
+		// last-tick gauge current, so a healthy standby does not look stalled.
+		s.metrics.Tick(tasks.FetchSourceTask, 0, nil, time.Since(start))
+		return
+	}
 	known, err := s.st.Sources(ctx)
 	if err != nil {
 		s.e.log.Warn("source states unavailable; publishing without cursor hints", zap.Error(err))
@@ -156,11 +167,32 @@ func (s *scheduler) tick(g *group) {
 	err = s.pub.Publish(ctx, sigs...)
 	s.metrics.Tick(tasks.FetchSourceTask, len(sigs), err, time.Since(start))
 	if err != nil {
-		s.e.log.Error("tick failed", zap.String("schedule", g.spec), zap.String("error", err.Error()))
+		s.e.log.Error("tick failed", zap.String("schedule", g.spec), zap.Time("due", due),
+			zap.String("error", err.Error()))
 		return
 	}
-	s.e.log.Info("tick published", zap.String("schedule", g.spec), zap.Int("published", len(sigs)),
-		zap.Int("skipped", skipped), zap.Duration("duration", time.Since(start)))
+	s.e.log.Info("tick published", zap.String("schedule", g.spec), zap.Time("due", due),
+		zap.Int("published", len(sigs)), zap.Int("skipped", skipped), zap.Duration("duration", time.Since(start)))
+}
+
+// claim reports whether this producer is to publish g's tick due at due: true when it won
+// the tick's claim, and also when the claim could not be made within timeout (the database
+// is down). Publishing unclaimed may duplicate another producer's tick, which is safe: a
+// worker walks a source under its advisory lock and from its stored cursor, so a repeated
+// task costs at most one API request that finds nothing new.
+func (s *scheduler) claim(ctx context.Context, g *group, due time.Time, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	won, err := s.st.ClaimTick(ctx, g.spec, due, s.id)
+	if err != nil {
+		s.e.log.Warn("tick claim failed; publishing unclaimed", zap.String("schedule", g.spec),
+			zap.Time("due", due), zap.Error(err))
+		return true
+	}
+	if !won {
+		s.e.log.Debug("tick claimed by another producer", zap.String("schedule", g.spec), zap.Time("due", due))
+	}
+	return won
 }
 
 // signatures builds g's fetch signatures, leaving out sources recently found missing.
