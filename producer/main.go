@@ -37,7 +37,7 @@ func execute(args []string) int {
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newRunCommand(), newFetchCommand(), newSourcesCommand(), newMigrateCommand(),
-		newHealthcheckCommand())
+		newHealthcheckCommand(), newDeadLettersCommand(), newAPICommand())
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
