@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,4 +142,86 @@ func dedupe(env []string) []string {
 		}
 	}
 	return out
+}
+
+func TestFaults_UsageCapPausesEveryCallUntilTheOperatorResumes(t *testing.T) {
+	s := newStack(t, stackOptions{
+		accounts: "quinn:500ms", sources: "users: [quinn]\n", schedule: "@every 1s", backfill: "10s",
+	})
+	w := s.worker("worker")
+	p := s.producer("run")
+	s.waitFetched(t, "quinn")
+	ctx := context.Background()
+	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{Mode: twittersim.FaultUsageCap}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "pause recorded", func() (bool, string) {
+		code, out := run(t, "producer", s.env, "api", "status")
+		return code == 0 && strings.Contains(out, "usage_capped"), out
+	})
+	stats, _ := s.sim.Stats(ctx)
+	waitTicks(t, p, len(p.events("tick published"))+3)
+	if later, _ := s.sim.Stats(ctx); later.Total != stats.Total {
+		t.Errorf("requests grew from %d to %d while the API was paused; want none", stats.Total, later.Total)
+	}
+	if n := strings.Count(w.out.String(), "API calls paused for every worker"); n != 1 {
+		t.Errorf("pause lines = %d, want 1", n)
+	}
+
+	if err := s.sim.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resumed := time.Now()
+	if code, out := run(t, "producer", s.env, "api", "resume"); code != 0 || !strings.Contains(out, "1 pauses lifted") {
+		t.Fatalf("producer api resume exited %d:\n%s", code, out)
+	}
+	eventually(t, 30*time.Second, "fetching resumed", func() (bool, string) {
+		return s.fetchedSince("quinn", resumed), "not yet"
+	})
+	s.settle(t, 30*time.Second, [2]string{"user", "quinn"}) // nothing lost while paused
+}
+
+func TestFaults_WorkerKilledMidTaskLosesNothing(t *testing.T) {
+	s := newStack(t, stackOptions{
+		accounts: "rosa:100ms", sources: "users: []\n", schedule: "@every 1h", backfill: "1m",
+	})
+	ctx := context.Background()
+	eventually(t, 30*time.Second, "simulator has several pages of tweets", func() (bool, string) {
+		truth, err := s.sim.Truth(ctx, "rosa")
+		return err == nil && len(truth) >= 250, fmt.Sprintf("%d tweets", len(truth))
+	})
+	if err := s.sim.Pause(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Every page takes a while, so the worker dies in the middle of the walk.
+	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{
+		Mode: twittersim.FaultTimeout, Endpoint: twittersim.EndpointTimeline, DelayMS: 1500,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	first := s.worker("worker-1")
+	if code, out := run(t, "producer", s.env, "fetch", "--user", "rosa"); code != 0 {
+		t.Fatalf("producer fetch exited %d:\n%s", code, out)
+	}
+	eventually(t, 20*time.Second, "first page stored", func() (bool, string) {
+		got, err := s.storedTweets("user", "rosa")
+		return err == nil && len(got) >= 100, fmt.Sprintf("%d stored", len(got))
+	})
+	_ = first.cmd.Process.Kill()
+	<-first.done
+	if err := s.sim.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := s.worker("worker-2")
+	s.settle(t, 60*time.Second, [2]string{"user", "rosa"})
+	if len(first.events("fetch done")) != 0 {
+		t.Fatal("the first worker finished its walk before it was killed; the test proves nothing")
+	}
+	done := second.events("fetch done")
+	if len(done) != 1 || done[0]["resumed"] != true {
+		t.Fatalf("redelivered task: %v; want one fetch that resumed the interrupted walk", done)
+	}
+	if n, _ := done[0]["refetched"].(float64); n != 0 {
+		t.Errorf("the redelivered task refetched %v tweets stored before the kill", n)
+	}
 }
