@@ -66,6 +66,14 @@ func TestPipeline_ScheduledFetchStoresExactlyTheSimulatedTweets(t *testing.T) {
 		}
 	}
 	assertLongAndNonLatinIntact(t, s)
+	for _, p := range []*proc{w1, w2, producer} {
+		if rep := p.repeatedLines(); len(rep) > 0 {
+			t.Errorf("%s logged an event twice: %v", p.name, rep)
+		}
+		if strings.Contains(p.out.String(), twittersim.DefaultToken) {
+			t.Errorf("%s logged the bearer token", p.name)
+		}
+	}
 }
 
 // waitTicks waits until the producer has published at least n ticks.

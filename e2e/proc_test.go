@@ -127,3 +127,27 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 		}
 	}
 }
+
+// repeatedLines returns the log lines of the process that appear more than once when their
+// time is left out: an event logged twice.
+func (p *proc) repeatedLines() []string {
+	seen := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(p.out.String()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var ev map[string]any
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		delete(ev, "time")
+		key, _ := json.Marshal(ev)
+		seen[string(key)]++
+	}
+	var out []string
+	for line, n := range seen {
+		if n > 1 {
+			out = append(out, line)
+		}
+	}
+	return out
+}
