@@ -18,6 +18,8 @@ lint: tools ## gofmt, go vet, golangci-lint, shellcheck, yamllint, promtool: zer
 
 test: services tools ## run the whole test suite against the local RabbitMQ and PostgreSQL
 	go test -race -count=1 ./...
+	@echo "outage tests: these stop and restart the local RabbitMQ and PostgreSQL, so they run alone"
+	go test -tags outage -count=1 -run Outage ./e2e/
 
 demo: ## run the pipeline natively against twittersim (Ctrl-C stops it)
 	bash scripts/demo.sh

@@ -16,6 +16,7 @@ fi
 
 echo "lint: go vet"
 go vet ./...
+go vet -tags outage ./e2e/
 
 echo "lint: golangci-lint"
 go tool -modfile=tools/go.mod golangci-lint run ./...
