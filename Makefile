@@ -1,5 +1,5 @@
 # Build, test and run tweetflow. `make help` lists the targets.
-.PHONY: help build test lint demo services tools
+.PHONY: help build test lint deploytest demo services tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -16,7 +16,10 @@ tools: ## install the Debian tools the lint gate and tests use, if missing
 lint: tools ## gofmt, go vet, golangci-lint, shellcheck, yamllint, promtool: zero findings
 	bash scripts/lint.sh
 
-test: services tools ## run the whole test suite against the local RabbitMQ and PostgreSQL
+deploytest: ## check compose, Dockerfiles, .dockerignore, dashboards and rules with their own parsers
+	cd deploytest && go test -count=1 ./...
+
+test: services tools deploytest ## run the whole test suite against the local RabbitMQ and PostgreSQL
 	go test -race -count=1 ./...
 	@echo "outage tests: these stop and restart the local RabbitMQ and PostgreSQL, so they run alone"
 	go test -tags outage -count=1 -run Outage ./e2e/

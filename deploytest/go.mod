@@ -11,6 +11,7 @@ require (
 )
 
 require (
+	cloud.google.com/go/compute/metadata v0.10.0 // indirect
 	github.com/agext/levenshtein v1.2.3 // indirect
 	github.com/caarlos0/env/v11 v11.4.2 // indirect
 	github.com/containerd/typeurl/v2 v2.2.3 // indirect
@@ -34,6 +35,7 @@ require (
 	github.com/xhit/go-str2duration/v2 v2.1.0 // indirect
 	go.yaml.in/yaml/v4 v4.0.0-rc.4 // indirect
 	golang.org/x/sync v0.25.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
 )
 
 require (
@@ -42,8 +44,8 @@ require (
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/dennwc/varint v1.0.0 // indirect
 	github.com/grafana/regexp v0.0.0-20250905093917-f7b3be9d1853 // indirect
-	github.com/moby/buildkit v0.29.0 // indirect
-	github.com/moby/patternmatcher v0.6.1 // indirect
+	github.com/moby/buildkit v0.29.0
+	github.com/moby/patternmatcher v0.6.1
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/prometheus/client_golang v1.25.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,13 +18,7 @@ func TestDeadLetters_OperatorListsThemAndARequeuedTaskIsStored(t *testing.T) {
 		accounts: "dana:500ms", sources: "users: []\n", schedule: "@every 1h", backfill: "30s",
 	})
 	s.worker("worker")
-	eventually(t, 30*time.Second, "simulator has tweets", func() (bool, string) {
-		truth, err := s.sim.Truth(context.Background(), "dana")
-		return err == nil && len(truth) >= 5, fmt.Sprintf("%d tweets, %v", len(truth), err)
-	})
-	if err := s.sim.Pause(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s.frozenAfter(t, "dana", 5)
 	sig, err := tasks.Fetch{Kind: tasks.KindUser, Value: "dana", BackfillSeconds: 30}.Signature()
 	if err != nil {
 		t.Fatal(err)

@@ -186,13 +186,7 @@ func TestFaults_WorkerKilledMidTaskLosesNothing(t *testing.T) {
 		accounts: "rosa:100ms", sources: "users: []\n", schedule: "@every 1h", backfill: "1m",
 	})
 	ctx := context.Background()
-	eventually(t, 30*time.Second, "simulator has several pages of tweets", func() (bool, string) {
-		truth, err := s.sim.Truth(ctx, "rosa")
-		return err == nil && len(truth) >= 250, fmt.Sprintf("%d tweets", len(truth))
-	})
-	if err := s.sim.Pause(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s.frozenAfter(t, "rosa", 250) // several pages
 	// Every page takes a while, so the worker dies in the middle of the walk.
 	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{
 		Mode: twittersim.FaultTimeout, Endpoint: twittersim.EndpointTimeline, DelayMS: 1500,

@@ -107,13 +107,7 @@ func TestManualFetch_UserTweetsAppear(t *testing.T) {
 		accounts: "dana:500ms", sources: "users: []\n", schedule: "@every 1h", backfill: "30s",
 	})
 	s.worker("worker")
-	eventually(t, 30*time.Second, "simulator has tweets", func() (bool, string) {
-		truth, err := s.sim.Truth(context.Background(), "dana")
-		return err == nil && len(truth) >= 5, fmt.Sprintf("%d tweets, %v", len(truth), err)
-	})
-	if err := s.sim.Pause(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s.frozenAfter(t, "dana", 5)
 	fetch := s.producer("fetch", "--user", "dana")
 	select {
 	case <-fetch.done:

@@ -149,3 +149,16 @@ func (s *stack) diff(kind, value string) string {
 	}
 	return ""
 }
+
+// frozenAfter waits until the simulator has posted at least n tweets for user, then pauses
+// it, so the truth stops moving.
+func (s *stack) frozenAfter(t *testing.T, user string, n int) {
+	t.Helper()
+	eventually(t, 30*time.Second, "simulator has tweets", func() (bool, string) {
+		truth, err := s.sim.Truth(context.Background(), user)
+		return err == nil && len(truth) >= n, fmt.Sprintf("%d tweets, %v", len(truth), err)
+	})
+	if err := s.sim.Pause(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

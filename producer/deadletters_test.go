@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tweetflow/tweetflow/internal/cli"
 	"github.com/tweetflow/tweetflow/tasks"
 )
 
@@ -83,8 +84,8 @@ func TestDeadLetters_UsageErrorsExitTwoBeforeAnyWork(t *testing.T) {
 		{"deadletters", "list", "extra"},
 	}
 	for _, args := range cases {
-		if code := execute(args); code != exitUsage {
-			t.Errorf("producer %v exited %d, want %d", args, code, exitUsage)
+		if code := execute(args); code != cli.ExitUsage {
+			t.Errorf("producer %v exited %d, want %d", args, code, cli.ExitUsage)
 		}
 	}
 }

@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-files() { git ls-files --cached --others --exclude-standard -- "$@"; }
+# files lists the tracked and new files matching the patterns that exist in the work tree.
+files() {
+  git ls-files --cached --others --exclude-standard -- "$@" | while read -r f; do
+    if [ -e "$f" ]; then echo "$f"; fi
+  done
+}
 
 echo "lint: gofmt"
 mapfile -t gofiles < <(files '*.go')
@@ -20,6 +25,9 @@ go vet -tags outage ./e2e/
 
 echo "lint: golangci-lint"
 go tool -modfile=tools/go.mod golangci-lint run ./...
+
+echo "lint: deploytest module (go vet, golangci-lint)"
+(cd deploytest && go vet ./... && go tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...)
 
 echo "lint: shellcheck"
 mapfile -t scripts < <(files '*.sh' '.ci/run')

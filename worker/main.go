@@ -3,22 +3,13 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tweetflow/tweetflow/config"
+	"github.com/tweetflow/tweetflow/internal/cli"
 )
-
-// exitUsage is the exit status for a configuration or usage error.
-const exitUsage = 2
-
-// runError marks a failure of the work itself rather than of the configuration: exit 1.
-type runError struct{ error }
-
-func (e runError) Unwrap() error { return e.error }
 
 func main() {
 	os.Exit(execute(os.Args[1:]))
@@ -31,27 +22,12 @@ func execute(args []string) int {
 		Long: "worker consumes fetch-source tasks from the tweetflow queue, fetches each source's new\n" +
 			"tweets from the Twitter API v2 and stores them in PostgreSQL, exactly once.\n\n" +
 			"It is configured by environment variables:\n\n" + config.Usage(config.Worker),
-		Args:          cobra.NoArgs,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return run(cmd.Context())
 		},
 	}
-	cmd.AddCommand(newHealthcheckCommand())
-	cmd.CompletionOptions.DisableDefaultCmd = true
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	if err == nil {
-		return 0
-	}
-	if errors.Is(err, errLogged) {
-		return 1 // run logged it already, once
-	}
-	fmt.Fprintln(os.Stderr, "worker: "+err.Error())
-	var re runError
-	if errors.As(err, &re) {
-		return 1
-	}
-	return exitUsage
+	cmd.AddCommand(cli.HealthcheckCommand("worker", ":9101",
+		"The worker is healthy while it is subscribed to the task queue."))
+	return cli.Execute(cmd, args)
 }

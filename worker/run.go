@@ -14,15 +14,13 @@ import (
 
 	"github.com/tweetflow/tweetflow/collector"
 	"github.com/tweetflow/tweetflow/config"
+	"github.com/tweetflow/tweetflow/internal/cli"
 	"github.com/tweetflow/tweetflow/logging"
 	"github.com/tweetflow/tweetflow/metrics"
 	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/tasks"
 	"github.com/tweetflow/tweetflow/twitterapi"
 )
-
-// errLogged marks a failure that run has logged already (exit status 1).
-var errLogged = errors.New("worker failed")
 
 // defaultBackfill bounds a new source's first walk when its task names no window.
 const defaultBackfill = time.Minute
@@ -46,7 +44,7 @@ func run(parent context.Context) error {
 	err = serve(ctx, cfg, log)
 	if err != nil && (ctx.Err() == nil || errors.Is(err, tasks.ErrGraceExceeded)) {
 		log.Error("worker stopped", zap.Error(err))
-		return fmt.Errorf("%w: %w", errLogged, err)
+		return fmt.Errorf("%w: %w", cli.ErrLogged, err)
 	}
 	log.Info("worker stopped")
 	return nil
