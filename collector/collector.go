@@ -206,7 +206,11 @@ func (c *Collector) plan(ctx context.Context, st *store.Store, src *store.Source
 		w.StartTime = from.Truncate(time.Second)
 	}
 	if src.Kind == tasks.KindQuery {
-		c.clampToSearchWindow(src, &w, now)
+		if g := clampToSearchWindow(src, &w, now); g != nil {
+			if err := c.recordGap(ctx, st, src, g); err != nil {
+				return w, err
+			}
+		}
 	}
 	return w, nil
 }
@@ -219,18 +223,19 @@ func (c *Collector) backfill(f tasks.Fetch) time.Duration {
 }
 
 // clampToSearchWindow keeps a search walk's lower bound inside the seven days recent search
-// accepts; what lies before that cannot be fetched any more.
-func (c *Collector) clampToSearchWindow(src *store.Source, w *store.Walk, now time.Time) {
+// accepts. A cursor older than that leaves a gap, which it returns: what lies before the
+// window cannot be fetched any more.
+func clampToSearchWindow(src *store.Source, w *store.Walk, now time.Time) *store.Gap {
 	oldest := now.Add(-searchWindow + searchMargin).Truncate(time.Second)
+	var gap *store.Gap
 	if w.SinceID != 0 && SnowflakeTime(w.SinceID).Before(oldest) {
-		// TODO(gaps): record this as a gap with its time range once gaps are stored.
-		c.log.Warn("cursor older than the search window; tweets before it are out of reach",
-			zap.Int64("source_id", src.ID), zap.Int64("cursor_id", w.SinceID), zap.Time("window_start", oldest))
+		gap = searchGap(src, w.SinceID, oldest, now)
 		w.SinceID, w.StartTime = 0, oldest
 	}
 	if w.SinceID == 0 && w.StartTime.Before(oldest) {
 		w.StartTime = oldest
 	}
+	return gap
 }
 
 // SnowflakeTime is the creation time encoded in a tweet id.

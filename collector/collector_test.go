@@ -344,3 +344,67 @@ func TestFetch_TaskPublishedBeforeTheLastWalkBeganIsStale(t *testing.T) {
 		t.Fatalf("task published after the walk: %s, %v; want fetched", res.Outcome, err)
 	}
 }
+
+func TestFetch_BurstBeyondTheTimelineDepthIsRecordedAsAGap(t *testing.T) {
+	e := newEnv(t, "zoe:0")
+	if _, err := e.sim.Post("zoe", 1); err != nil {
+		t.Fatal(err)
+	}
+	first := e.fetch(tasks.KindUser, "zoe")
+	if first.CursorID == 0 {
+		t.Fatal("the first fetch set no cursor")
+	}
+	e.clock.Advance(time.Minute)
+	burst, err := e.sim.Post("zoe", collector.TimelineDepth+300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := e.fetch(tasks.KindUser, "zoe")
+	gaps, err := e.st.Gaps(context.Background(), res.SourceID)
+	if err != nil || len(gaps) != 1 {
+		t.Fatalf("gaps = %+v, %v; want one", gaps, err)
+	}
+	g := gaps[0]
+	stored := e.stored(res.SourceID)
+	var oldestStored int64
+	for id := range stored {
+		if n, _ := strconv.ParseInt(id, 10, 64); n > first.CursorID && (oldestStored == 0 || n < oldestStored) {
+			oldestStored = n
+		}
+	}
+	if g.Reason != collector.GapTimelineDepth || g.AfterID != first.CursorID || g.BeforeID != oldestStored {
+		t.Errorf("gap = %s (%d, %d); want %s (%d, %d)", g.Reason, g.AfterID, g.BeforeID,
+			collector.GapTimelineDepth, first.CursorID, oldestStored)
+	}
+	if missing := missingOutside(t, burst, stored, g); missing == 0 {
+		t.Error("no tweet was missing; the test did not push past the depth")
+	}
+
+	e.clock.Advance(time.Minute)
+	if _, err := e.sim.Post("zoe", 5); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.fetch(tasks.KindUser, "zoe"); res.Fetched != 5 {
+		t.Errorf("next fetch read %d tweets, want 5", res.Fetched)
+	}
+	if gaps, _ := e.st.Gaps(context.Background(), res.SourceID); len(gaps) != 1 {
+		t.Errorf("an ordinary fetch after the gap recorded %d gaps in all, want still 1", len(gaps))
+	}
+}
+
+// missingOutside counts the tweets of burst that were not stored, failing the test for each
+// one that lies outside the gap g.
+func missingOutside(t *testing.T, burst []twittersim.TruthTweet, stored map[string]string, g store.Gap) int {
+	t.Helper()
+	missing := 0
+	for _, tw := range burst {
+		if _, ok := stored[tw.ID]; ok {
+			continue
+		}
+		if n, _ := strconv.ParseInt(tw.ID, 10, 64); n <= g.AfterID || n >= g.BeforeID {
+			t.Errorf("missing tweet %s lies outside the recorded gap", tw.ID)
+		}
+		missing++
+	}
+	return missing
+}

@@ -19,6 +19,7 @@ import (
 func (c *Collector) walk(
 	ctx context.Context, st *store.Store, src *store.Source, w store.Walk, res Result,
 ) (Result, error) {
+	var oldest int64 // the oldest tweet id this run read
 	for {
 		page, err := c.page(ctx, src, w)
 		if gone := userGoneStatus(err); gone != "" {
@@ -30,27 +31,15 @@ func (c *Collector) walk(
 		}
 		res.Pages++
 		res.Fetched += len(page.Tweets)
-		if w.NewestID == 0 && page.NewestID != "" {
-			if w.NewestID, err = strconv.ParseInt(page.NewestID, 10, 64); err != nil {
-				return res, fmt.Errorf("page %d of %s:%s: newest_id %q is not an id", res.Pages, src.Kind, src.Value, page.NewestID)
-			}
+		w.Fetched += len(page.Tweets)
+		oldest = minID(oldest, page.Tweets)
+		if err := setNewest(&w, page); err != nil {
+			return res, fmt.Errorf("page %d of %s:%s: %w", res.Pages, src.Kind, src.Value, err)
 		}
 		next := nextWalk(w, page.NextToken)
-		storedAt := c.Now().UTC()
-		saved, err := st.SavePage(ctx, store.PageWrite{
-			SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: storedAt,
-			WalkStartedAt: w.StartedAt,
-		})
-		if err != nil {
+		if err := c.storePage(ctx, st, src, w, next, oldest, page, &res); err != nil {
 			return res, err
 		}
-		if c.Observer != nil {
-			c.Observer.PageStored(src.Kind, page.Tweets, saved.NewIDs, storedAt)
-		}
-		res.New += saved.New
-		res.Known += saved.Known
-		res.Refetched += saved.New + saved.Known - saved.Linked
-		c.logPartialErrors(src, page.Errors)
 		if next == nil {
 			res.Outcome = OutcomeFetched
 			res.CursorID = max(res.CursorID, w.NewestID)
@@ -58,6 +47,49 @@ func (c *Collector) walk(
 		}
 		w = *next
 	}
+}
+
+// setNewest takes the walk's newest id from its first page that has one.
+func setNewest(w *store.Walk, page *twitterapi.Page) error {
+	if w.NewestID != 0 || page.NewestID == "" {
+		return nil
+	}
+	id, err := strconv.ParseInt(page.NewestID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("newest_id %q is not an id", page.NewestID)
+	}
+	w.NewestID = id
+	return nil
+}
+
+// storePage stores one page with the walk state next (nil: the walk is complete, after a
+// gap check) and adds what it changed to res.
+func (c *Collector) storePage(ctx context.Context, st *store.Store, src *store.Source, w store.Walk,
+	next *store.Walk, oldest int64, page *twitterapi.Page, res *Result,
+) error {
+	if next == nil && src.Kind == tasks.KindUser {
+		if g := timelineGap(src, w, oldest, c.Now().UTC()); g != nil {
+			if err := c.recordGap(ctx, st, src, g); err != nil {
+				return err
+			}
+		}
+	}
+	storedAt := c.Now().UTC()
+	saved, err := st.SavePage(ctx, store.PageWrite{
+		SourceID: src.ID, Tweets: page.Tweets, Next: next, NewestID: w.NewestID, FetchedAt: storedAt,
+		WalkStartedAt: w.StartedAt,
+	})
+	if err != nil {
+		return err
+	}
+	if c.Observer != nil {
+		c.Observer.PageStored(src.Kind, page.Tweets, saved.NewIDs, storedAt)
+	}
+	res.New += saved.New
+	res.Known += saved.Known
+	res.Refetched += saved.New + saved.Known - saved.Linked
+	c.logPartialErrors(src, page.Errors)
+	return nil
 }
 
 // userGoneStatus is the source status an error of a timeline page calls for: suspended or
@@ -71,6 +103,16 @@ func userGoneStatus(err error) string {
 	default:
 		return ""
 	}
+}
+
+// minID is the smaller of cur (0: none yet) and the page's smallest tweet id.
+func minID(cur int64, page []twitterapi.Tweet) int64 {
+	for i := range page {
+		if cur == 0 || page[i].ID < cur {
+			cur = page[i].ID
+		}
+	}
+	return cur
 }
 
 // nextWalk is the walk state after a page: nil when token is empty and the walk is done.

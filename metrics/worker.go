@@ -43,6 +43,7 @@ type Fetch struct {
 	rlRemaining    *prometheus.GaugeVec
 	rlLimit        *prometheus.GaugeVec
 	rlReset        *prometheus.GaugeVec
+	gaps           *prometheus.CounterVec
 }
 
 // apiBuckets suit API calls: tens of milliseconds to a minute.
@@ -75,6 +76,8 @@ func NewFetch(reg prometheus.Registerer) *Fetch {
 		rlLimit:       gaugeVec(reg, "rate_limit_limit", "Requests the endpoint's window allows.", "endpoint"),
 		rlReset: gaugeVec(reg, "rate_limit_reset_timestamp_seconds",
 			"When the endpoint's rate-limit window resets, Unix time.", "endpoint"),
+		gaps: counterVec(reg, "gaps_total",
+			"Ranges of a source's tweets found out of the API's reach, by cause.", "kind", "cause"),
 	}
 	f.initLabels()
 	return f
@@ -83,6 +86,8 @@ func NewFetch(reg prometheus.Registerer) *Fetch {
 // initLabels creates every series at zero, so dashboards and rate() see them from the start.
 func (f *Fetch) initLabels() {
 	for _, k := range kinds {
+		f.gaps.WithLabelValues(k, collector.GapTimelineDepth)
+		f.gaps.WithLabelValues(k, collector.GapSearchWindow)
 		f.tweetsFetched.WithLabelValues(k)
 		f.tweetsStored.WithLabelValues(k, "new")
 		f.tweetsStored.WithLabelValues(k, "known")
@@ -130,6 +135,9 @@ func (f *Fetch) PageStored(kind string, page []twitterapi.Tweet, newIDs []int64,
 		}
 	}
 }
+
+// GapFound records a gap; it implements collector.GapObserver.
+func (f *Fetch) GapFound(kind, cause string) { f.gaps.WithLabelValues(kind, cause).Inc() }
 
 // Exchange records one API request; pass it as twitterapi.Options.Observe.
 func (f *Fetch) Exchange(ex twitterapi.Exchange) {

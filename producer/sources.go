@@ -50,12 +50,18 @@ func listSources(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return printSources(out, e.cfg.FetchSchedule, sources, known)
+	gaps, err := st.GapCounts(ctx)
+	if err != nil {
+		return err
+	}
+	return printSources(out, e.cfg.FetchSchedule, sources, known, gaps)
 }
 
-func printSources(out io.Writer, global string, sources []config.Source, known map[string]*store.Source) error {
+func printSources(out io.Writer, global string, sources []config.Source, known map[string]*store.Source,
+	gaps map[int64]int,
+) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tSOURCE\tSCHEDULE\tSTATUS\tCURSOR\tLAST SUCCESS\tSTORED\tLAST ERROR")
+	fmt.Fprintln(tw, "KIND\tSOURCE\tSCHEDULE\tSTATUS\tCURSOR\tLAST SUCCESS\tSTORED\tGAPS\tLAST ERROR")
 	listed := map[string]bool{}
 	for _, src := range sources {
 		listed[src.Key()] = true
@@ -63,7 +69,7 @@ func printSources(out io.Writer, global string, sources []config.Source, known m
 		if sched == "" {
 			sched = global
 		}
-		printRow(tw, string(src.Kind), src.Value, sched, known[src.Key()])
+		printRow(tw, string(src.Kind), src.Value, sched, known[src.Key()], gaps)
 	}
 	var extra []string
 	for key := range known {
@@ -74,18 +80,18 @@ func printSources(out io.Writer, global string, sources []config.Source, known m
 	sort.Strings(extra)
 	for _, key := range extra {
 		s := known[key]
-		printRow(tw, s.Kind, s.Value, "(not in file)", s)
+		printRow(tw, s.Kind, s.Value, "(not in file)", s, gaps)
 	}
 	return tw.Flush()
 }
 
-func printRow(w io.Writer, kind, value, sched string, s *store.Source) {
+func printRow(w io.Writer, kind, value, sched string, s *store.Source, gaps map[int64]int) {
 	if s == nil {
-		fmt.Fprintf(w, "%s\t%s\t%s\tnever fetched\t-\t-\t0\t-\n", kind, value, sched)
+		fmt.Fprintf(w, "%s\t%s\t%s\tnever fetched\t-\t-\t0\t0\t-\n", kind, value, sched)
 		return
 	}
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", kind, value, sched, s.Status,
-		orDash(idString(s.CursorID)), timeOrDash(s.LastSuccessAt), s.TweetsStored, orDash(s.LastError))
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", kind, value, sched, s.Status,
+		orDash(idString(s.CursorID)), timeOrDash(s.LastSuccessAt), s.TweetsStored, gaps[s.ID], orDash(s.LastError))
 }
 
 func idString(id int64) string {

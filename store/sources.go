@@ -48,6 +48,8 @@ type Walk struct {
 	// NewestID is the first page's newest id: the cursor once the walk completes.
 	NewestID  int64
 	StartedAt time.Time
+	// Fetched counts the tweets the walk has read so far, across interruptions.
+	Fetched int
 }
 
 // ErrNoSource is returned for a source id that does not exist.
@@ -80,7 +82,8 @@ func (s *Store) EnsureSource(ctx context.Context, kind, value string) (int64, er
 
 const sourceColumns = `id, kind, value, COALESCE(user_id, 0), status, COALESCE(cursor_id, 0),
 	backfill_from, walk_token, walk_since_id, walk_start_time, walk_newest_id, walk_started_at,
-	last_success_at, COALESCE(last_error, ''), last_error_at, tweets_stored, last_walk_started_at`
+	last_success_at, COALESCE(last_error, ''), last_error_at, tweets_stored, last_walk_started_at,
+	COALESCE(walk_fetched, 0)`
 
 // Source loads the source with that id.
 func (s *Store) Source(ctx context.Context, id int64) (*Source, error) {
@@ -118,9 +121,10 @@ func scanSource(row pgx.Row) (*Source, error) {
 	var backfill, walkStart, walkStarted, lastOK, lastErrAt, lastWalk *time.Time
 	var token *string
 	var since, newest *int64
+	var walkFetched int
 	err := row.Scan(&src.ID, &src.Kind, &src.Value, &src.UserID, &src.Status, &src.CursorID,
 		&backfill, &token, &since, &walkStart, &newest, &walkStarted,
-		&lastOK, &src.LastError, &lastErrAt, &src.TweetsStored, &lastWalk)
+		&lastOK, &src.LastError, &lastErrAt, &src.TweetsStored, &lastWalk, &walkFetched)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +133,7 @@ func scanSource(row pgx.Row) (*Source, error) {
 	if token != nil {
 		src.Walk = &Walk{
 			Token: *token, SinceID: derefInt(since), StartTime: deref(walkStart),
-			NewestID: derefInt(newest), StartedAt: deref(walkStarted),
+			NewestID: derefInt(newest), StartedAt: deref(walkStarted), Fetched: walkFetched,
 		}
 	}
 	return &src, nil

@@ -1,0 +1,68 @@
+package collector
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tweetflow/tweetflow/store"
+)
+
+// TimelineDepth is how many of a timeline's newest tweets the API serves at all. A walk
+// from a cursor that reads this many may have lost what lies between the cursor and the
+// oldest tweet it read.
+const TimelineDepth = 3200
+
+// Gap reasons.
+const (
+	GapTimelineDepth = "timeline_depth"
+	GapSearchWindow  = "search_window"
+)
+
+// GapObserver is told about every gap found; an Observer may implement it.
+type GapObserver interface {
+	GapFound(kind, reason string)
+}
+
+// timelineGap returns the gap a completed timeline walk from a cursor left, if it read as
+// many tweets as the API serves: the tweets between the cursor and the oldest one read.
+func timelineGap(src *store.Source, w store.Walk, oldest int64, now time.Time) *store.Gap {
+	if w.SinceID == 0 || w.Fetched < TimelineDepth || oldest <= w.SinceID+1 {
+		return nil
+	}
+	return &store.Gap{
+		SourceID: src.ID, Reason: GapTimelineDepth, AfterID: w.SinceID, BeforeID: oldest,
+		From: SnowflakeTime(w.SinceID), To: SnowflakeTime(oldest), DetectedAt: now,
+	}
+}
+
+// searchGap is the gap a search cursor older than the search window leaves: the tweets
+// between the cursor and the window's start.
+func searchGap(src *store.Source, cursor int64, windowStart, now time.Time) *store.Gap {
+	return &store.Gap{
+		SourceID: src.ID, Reason: GapSearchWindow, AfterID: cursor, BeforeID: snowflakeAt(windowStart),
+		From: SnowflakeTime(cursor), To: windowStart, DetectedAt: now,
+	}
+}
+
+// snowflakeAt is the lowest tweet id of a time.
+func snowflakeAt(t time.Time) int64 {
+	const twepoch = 1288834974657
+	return (t.UnixMilli() - twepoch) << 22
+}
+
+// recordGap stores, logs and counts a gap: a gap is never silent.
+func (c *Collector) recordGap(ctx context.Context, st *store.Store, src *store.Source, g *store.Gap) error {
+	if err := st.RecordGap(ctx, *g); err != nil {
+		return err
+	}
+	c.log.Warn("gap: tweets of this source are out of the API's reach", zap.Int64("source_id", src.ID),
+		zap.String("source", src.Kind+":"+src.Value), zap.String("reason", g.Reason),
+		zap.Int64("after_id", g.AfterID), zap.Int64("before_id", g.BeforeID),
+		zap.Time("from", g.From), zap.Time("to", g.To))
+	if o, ok := c.Observer.(GapObserver); ok {
+		o.GapFound(src.Kind, g.Reason)
+	}
+	return nil
+}
