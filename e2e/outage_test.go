@@ -9,8 +9,11 @@ package e2e
 import (
 	"context"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tweetflow/tweetflow/twittersim"
 )
 
 // ctl runs an administration command with a deadline and fails the test if it fails.
@@ -98,4 +101,39 @@ func clusterVersion(t *testing.T) string {
 		t.Fatalf("find the PostgreSQL cluster: %v", err)
 	}
 	return string(out[:len(out)-1])
+}
+
+func TestOutage_ConsumerTimeoutIsSurvivedInProcess(t *testing.T) {
+	// RabbitMQ 3.10 has no per-queue timeout: set the broker-wide one for this test.
+	ctl(t, "rabbitmqctl", "-q", "eval", "application:set_env(rabbit, consumer_timeout, 5000).")
+	t.Cleanup(func() {
+		ctl(t, "rabbitmqctl", "-q", "eval", "application:set_env(rabbit, consumer_timeout, 1800000).")
+	})
+	s := newStack(t, stackOptions{
+		accounts: "vera:500ms", sources: "users: []\n", schedule: "@every 1h", backfill: "30s",
+	})
+	s.frozenAfter(t, "vera", 5)
+	ctx := context.Background()
+	// One API request hangs far longer than the consumer timeout.
+	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{
+		Mode: twittersim.FaultTimeout, Endpoint: twittersim.EndpointUsers, DelayMS: 150000, Count: 1,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w := start(t, "worker", "worker", dedupe(append(append([]string{}, s.env...), "HTTP_TIMEOUT=3m")))
+	if code, out := run(t, "producer", s.env, "fetch", "--user", "vera"); code != 0 {
+		t.Fatalf("producer fetch exited %d:\n%s", code, out)
+	}
+	eventually(t, 3*time.Minute, "the broker cancels the stuck delivery and the worker reconnects", func() (bool, string) {
+		for _, ev := range w.events("broker connection lost, reconnecting") {
+			if msg, _ := ev["error"].(string); strings.Contains(msg, "PRECONDITION_FAILED") {
+				return true, msg
+			}
+		}
+		return false, "not yet"
+	})
+	s.settle(t, time.Minute, [2]string{"user", "vera"})
+	if w.cmd.ProcessState != nil {
+		t.Error("the worker exited; it must reconnect in-process")
+	}
 }
