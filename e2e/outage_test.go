@@ -8,6 +8,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -53,6 +54,21 @@ func TestOutage_BrokerRestartUnderLoad(t *testing.T) {
 	t.Logf("broker down for %s; workers and producer recovered %s after it was back",
 		up.Sub(down).Round(time.Millisecond), time.Since(up).Round(time.Millisecond))
 	s.settle(t, 60*time.Second, [2]string{"user", "sam"}, [2]string{"user", "tia"})
+	p.stop()
+	published := 0
+	for _, ev := range p.events("tick published") {
+		n, _ := ev["published"].(float64)
+		published += int(n)
+	}
+	// Every confirmed signature runs at least once; a task whose ack was lost with the
+	// connection runs again and finds its walk done.
+	eventually(t, 60*time.Second, "every published task ran", func() (bool, string) {
+		ran := 0
+		for _, w := range []*proc{w1, w2} {
+			ran += len(w.events("fetch done")) + len(w.events("fetch failed"))
+		}
+		return ran >= published, fmt.Sprintf("%d of %d ran", ran, published)
+	})
 	for _, w := range []*proc{w1, w2} {
 		if w.cmd.ProcessState != nil {
 			t.Errorf("%s exited; it must reconnect in-process", w.name)
