@@ -46,7 +46,8 @@ const (
 	OutcomeFetched Outcome = "fetched"
 	// OutcomeBusy: another worker is walking the source; this task has nothing to add.
 	OutcomeBusy Outcome = "busy"
-	// OutcomeMissing: the handle is unknown or suspended; the source is marked so.
+	// OutcomeMissing: the handle is unknown or suspended, or the API rejected the source as
+	// malformed; the source is marked so and left alone for a day.
 	OutcomeMissing Outcome = "missing"
 	// OutcomeStale: a walk that began after this task was published has completed since;
 	// the task has nothing to add, and no request is spent on it.
@@ -167,6 +168,10 @@ func (c *Collector) resolve(
 ) (missing bool, err error) {
 	if src.Status != store.StatusActive && c.Now().Sub(src.LastErrorAt) < RecheckMissing {
 		return true, nil
+	}
+	if src.Status == store.StatusRejected {
+		// Tried again as it is; a complete walk clears the error.
+		return false, st.MarkStatus(ctx, src.ID, store.StatusActive, "rechecking: "+src.LastError, c.Now())
 	}
 	if src.Kind != tasks.KindUser {
 		return false, nil

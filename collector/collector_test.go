@@ -408,3 +408,23 @@ func missingOutside(t *testing.T, burst []twittersim.TruthTweet, stored map[stri
 	}
 	return missing
 }
+
+func TestFetch_QueryTheAPIRejectsIsMarkedAndNotAskedAgainSoon(t *testing.T) {
+	e := newEnv(t, "yan:1m")
+	res := e.fetch(tasks.KindQuery, "(unbalanced")
+	src, _ := e.st.Source(context.Background(), res.SourceID)
+	if res.Outcome != collector.OutcomeMissing || src.Status != store.StatusRejected || src.LastError == "" {
+		t.Fatalf("outcome %s, status %s, error %q; want missing, rejected and the API's reason",
+			res.Outcome, src.Status, src.LastError)
+	}
+	e.clock.Advance(time.Hour)
+	before := e.api.pages
+	if res := e.fetch(tasks.KindQuery, "(unbalanced"); res.Outcome != collector.OutcomeMissing || e.api.pages != before {
+		t.Errorf("an hour later: %s with %d requests; want missing with none", res.Outcome, e.api.pages-before)
+	}
+	e.clock.Advance(collector.RecheckMissing)
+	e.fetch(tasks.KindQuery, "(unbalanced")
+	if e.api.pages != before+1 {
+		t.Errorf("a day later: %d requests, want 1", e.api.pages-before)
+	}
+}

@@ -26,6 +26,10 @@ func (c *Collector) walk(
 			res.Outcome = OutcomeMissing
 			return res, st.MarkStatus(ctx, src.ID, gone, err.Error(), c.Now())
 		}
+		if rejected(err) {
+			res.Outcome = OutcomeMissing
+			return res, st.MarkStatus(ctx, src.ID, store.StatusRejected, err.Error(), c.Now())
+		}
 		if err != nil {
 			return res, fmt.Errorf("fetch page %d of %s:%s: %w", res.Pages+1, src.Kind, src.Value, err)
 		}
@@ -90,6 +94,13 @@ func (c *Collector) storePage(ctx context.Context, st *store.Store, src *store.S
 	res.Refetched += saved.New + saved.Known - saved.Linked
 	c.logPartialErrors(src, page.Errors)
 	return nil
+}
+
+// rejected reports a 400 for the source's own request, such as a malformed query: asking
+// again cannot help until the operator changes the source.
+func rejected(err error) bool {
+	var ae *twitterapi.Error
+	return errors.As(err, &ae) && ae.Kind == twitterapi.KindBadRequest && ae.Status == 400
 }
 
 // userGoneStatus is the source status an error of a timeline page calls for: suspended or

@@ -14,6 +14,8 @@ const (
 	StatusActive    = "active"
 	StatusNotFound  = "not_found"
 	StatusSuspended = "suspended"
+	// StatusRejected marks a source the API refused as malformed (HTTP 400).
+	StatusRejected = "rejected"
 )
 
 // Source is the stored state of one user handle or search query.

@@ -53,6 +53,10 @@ func (t *fetchTask) failure(ctx context.Context, attempt int, err error, log *za
 		return err
 	case errors.Is(err, tasks.ErrBadArguments):
 		return err // dead-lettered by the consumer, which logs it
+	case errors.As(err, &ae) && !ae.Temporary():
+		log.Error("fetch failed", zap.String("error", err.Error()),
+			zap.String("retry", "no: the request itself is wrong"))
+		return err
 	case attempt+1 < maxAttempts:
 		wait := backoff(attempt)
 		log.Warn("fetch failed", zap.String("error", err.Error()),
@@ -116,8 +120,11 @@ func (t *fetchTask) pauseAll(ctx context.Context, ae *twitterapi.Error, log *zap
 		log.Error("could not pause API calls", zap.Error(err))
 	}
 	if started {
-		log.Error("API calls paused for every worker: "+action, zap.String("reason", p.Reason),
-			zap.String("error", ae.Error()), zap.Time("until", p.Until))
+		fields := []zap.Field{zap.String("reason", p.Reason), zap.String("error", ae.Error())}
+		if !p.Until.IsZero() {
+			fields = append(fields, zap.Time("until", p.Until))
+		}
+		log.Error("API calls paused for every worker: "+action, fields...)
 	}
 }
 
