@@ -32,7 +32,7 @@ func TestOutage_BrokerRestartUnderLoad(t *testing.T) {
 		accounts: "sam:500ms,tia:500ms", sources: "users: [sam, tia]\n", schedule: "@every 1s", backfill: "10s",
 	})
 	w1, w2 := s.worker("worker-1"), s.worker("worker-2")
-	p := s.producer("run")
+	p := start(t, "producer run", "producer", dedupe(append(append([]string{}, s.env...), "LOG_LEVEL=debug")), "run")
 	s.waitFetched(t, "sam")
 	s.waitFetched(t, "tia")
 
@@ -55,19 +55,25 @@ func TestOutage_BrokerRestartUnderLoad(t *testing.T) {
 		up.Sub(down).Round(time.Millisecond), time.Since(up).Round(time.Millisecond))
 	s.settle(t, 60*time.Second, [2]string{"user", "sam"}, [2]string{"user", "tia"})
 	p.stop()
-	published := 0
-	for _, ev := range p.events("tick published") {
-		n, _ := ev["published"].(float64)
-		published += int(n)
-	}
-	// Every confirmed signature runs at least once; a task whose ack was lost with the
-	// connection runs again and finds its walk done.
+	// Every signature the producer had confirmed runs at least once; one whose ack was lost
+	// with the connection runs again and finds its walk done.
 	eventually(t, 60*time.Second, "every published task ran", func() (bool, string) {
-		ran := 0
+		ran := map[string]bool{}
 		for _, w := range []*proc{w1, w2} {
-			ran += len(w.events("fetch done")) + len(w.events("fetch failed"))
+			for _, ev := range append(w.events("fetch done"), w.events("fetch failed")...) {
+				id, _ := ev["task_id"].(string)
+				ran[id] = true
+			}
 		}
-		return ran >= published, fmt.Sprintf("%d of %d ran", ran, published)
+		var lost []string
+		published := p.events("signature published")
+		for _, ev := range published {
+			if id, _ := ev["task_id"].(string); !ran[id] {
+				lost = append(lost, id)
+			}
+		}
+		return len(published) > 0 && len(lost) == 0, fmt.Sprintf("%d of %d published tasks not run: %v",
+			len(lost), len(published), lost)
 	})
 	for _, w := range []*proc{w1, w2} {
 		if w.cmd.ProcessState != nil {

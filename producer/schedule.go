@@ -173,6 +173,11 @@ func (s *scheduler) tick(g *group) {
 	}
 	s.e.log.Info("tick published", zap.String("schedule", g.spec), zap.Time("due", due),
 		zap.Int("published", len(sigs)), zap.Int("skipped", skipped), zap.Duration("duration", time.Since(start)))
+	if s.e.log.Core().Enabled(zap.DebugLevel) { // one line per task: for tracing, not for every day
+		for _, sig := range sigs {
+			s.e.log.Debug("signature published", zap.String("task_id", sig.UUID))
+		}
+	}
 }
 
 // claim reports whether this producer is to publish g's tick due at due: true when it won

@@ -25,10 +25,10 @@ type fetchTask struct {
 // run is the task function. It logs the outcome once: the consumer does not log it again.
 func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, backfillSeconds int64) error {
 	f := tasks.Fetch{Kind: kind, Value: value, SinceIDHint: sinceIDHint, BackfillSeconds: backfillSeconds}
-	attempt := 0
+	attempt, taskID := 0, ""
 	if sig := mtasks.SignatureFromContext(ctx); sig != nil {
 		f.PublishedAt = tasks.PublishedAt(sig)
-		attempt = tasks.Attempt(sig)
+		attempt, taskID = tasks.Attempt(sig), sig.UUID
 	}
 	if err := f.Validate(); err != nil {
 		return err // dead-lettered by the consumer, which logs it
@@ -37,7 +37,7 @@ func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, ba
 	res, err := t.coll.Fetch(ctx, f)
 	took := time.Since(start)
 	log := t.log.With(zap.String("source", f.String()), zap.Int64("source_id", res.SourceID),
-		zap.Int("pages", res.Pages), zap.Duration("duration", took))
+		zap.String("task_id", taskID), zap.Int("pages", res.Pages), zap.Duration("duration", took))
 	if err != nil {
 		if isPause(err) {
 			res.Outcome = collector.OutcomePaused
