@@ -144,7 +144,21 @@ func dedupe(env []string) []string {
 	return out
 }
 
-func TestFaults_UsageCapPausesEveryCallUntilTheOperatorResumes(t *testing.T) {
+func TestFaults_UsageCapAndCreditsPauseEveryCallUntilTheOperatorResumes(t *testing.T) {
+	for _, c := range []struct {
+		mode   twittersim.FaultMode
+		reason string
+	}{
+		{twittersim.FaultUsageCap, "usage_capped"},
+		{twittersim.FaultCreditsDepleted, "credits_depleted"},
+	} {
+		t.Run(string(c.mode), func(t *testing.T) { pausedUntilResumed(t, c.mode, c.reason) })
+	}
+}
+
+// pausedUntilResumed provokes mode, then checks that no worker calls the API until the
+// operator resumes, and that nothing is lost meanwhile.
+func pausedUntilResumed(t *testing.T, mode twittersim.FaultMode, reason string) {
 	s := newStack(t, stackOptions{
 		accounts: "quinn:500ms", sources: "users: [quinn]\n", schedule: "@every 1s", backfill: "10s",
 	})
@@ -152,12 +166,12 @@ func TestFaults_UsageCapPausesEveryCallUntilTheOperatorResumes(t *testing.T) {
 	p := s.producer("run")
 	s.waitFetched(t, "quinn")
 	ctx := context.Background()
-	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{Mode: twittersim.FaultUsageCap}); err != nil {
+	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{Mode: mode}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 30*time.Second, "pause recorded", func() (bool, string) {
 		code, out := run(t, "producer", s.env, "api", "status")
-		return code == 0 && strings.Contains(out, "usage_capped"), out
+		return code == 0 && strings.Contains(out, reason), out
 	})
 	stats, _ := s.sim.Stats(ctx)
 	waitTicks(t, p, len(p.events("tick published"))+3)
@@ -172,7 +186,7 @@ func TestFaults_UsageCapPausesEveryCallUntilTheOperatorResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	resumed := time.Now()
-	if code, out := run(t, "producer", s.env, "api", "resume"); code != 0 || !strings.Contains(out, "1 pauses lifted") {
+	if code, out := run(t, "producer", s.env, "api", "resume"); code != 0 || !strings.Contains(out, "pauses lifted") {
 		t.Fatalf("producer api resume exited %d:\n%s", code, out)
 	}
 	eventually(t, 30*time.Second, "fetching resumed", func() (bool, string) {

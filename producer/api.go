@@ -35,7 +35,7 @@ func newAPICommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runErr(withStore(cmd.Context(), func(ctx context.Context, st *store.Store) error {
-				n, err := st.ClearPauses(ctx)
+				n, err := st.ClearPauses(ctx, time.Now().UTC())
 				if err == nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "%d pauses lifted; workers call the API again\n", n)
 				}

@@ -62,13 +62,16 @@ func (s *Store) Pauses(ctx context.Context, now time.Time) ([]Pause, error) {
 	return scanPauses(rows)
 }
 
-// ClearPauses lifts every pause; it returns how many were in force.
-func (s *Store) ClearPauses(ctx context.Context) (int, error) {
-	tag, err := s.db.Exec(ctx, `DELETE FROM api_pauses`)
+// ClearPauses lifts every pause (and forgets expired ones); it returns how many were in
+// force at now.
+func (s *Store) ClearPauses(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `WITH gone AS (DELETE FROM api_pauses RETURNING until)
+		SELECT count(*) FROM gone WHERE until IS NULL OR until > $1`, now).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("clear API pauses: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
 }
 
 type pauseRows interface {

@@ -277,8 +277,8 @@ func TestPauses_AllWinsAndExpiredOnesDoNotCount(t *testing.T) {
 	if p, _ := st.ActivePause(ctx, "timeline", now.Add(time.Hour)); p == nil || p.Reason != "credits_depleted" || !p.Until.IsZero() {
 		t.Errorf("pause of all = %+v, want credits_depleted with no end", p)
 	}
-	if n, err := st.ClearPauses(ctx); err != nil || n != 2 {
-		t.Errorf("ClearPauses = %d, %v; want 2, nil", n, err)
+	if n, err := st.ClearPauses(ctx, now.Add(time.Hour)); err != nil || n != 1 {
+		t.Errorf("ClearPauses an hour on = %d, %v; want 1 (the timeline pause has ended), nil", n, err)
 	}
 	if p, _ := st.ActivePause(ctx, "timeline", now); p != nil {
 		t.Errorf("after clearing: %+v, want none", p)
