@@ -75,6 +75,7 @@ func TestFaults_ServerErrorsAreRetriedUntilTheFetchSucceeds(t *testing.T) {
 		accounts: "mona:500ms", sources: "users: []\n", schedule: "@every 1h", backfill: "30s",
 	})
 	w := s.worker("worker")
+	s.frozenAfter(t, "mona", 5) // one manual fetch must see every tweet there is
 	ctx := context.Background()
 	if err := s.sim.SetFault(ctx, twittersim.FaultSpec{
 		Mode: twittersim.FaultServerError, Endpoint: twittersim.EndpointTimeline, Count: 1,
