@@ -18,22 +18,31 @@ type Pause struct {
 	Until time.Time
 }
 
-// SetPause records p, replacing a pause of the same endpoint. It reports whether this call
-// started the pause (none was in force at now), so only one worker logs it.
+// SetPause records p. It reports whether this call started the pause (none was in force
+// at now), so that of several workers hitting the same limit at once exactly one logs it. A
+// pause in force is only extended, to a later end or to no end.
 func (s *Store) SetPause(ctx context.Context, p Pause, now time.Time) (started bool, err error) {
-	err = s.db.QueryRow(ctx, `
-		WITH old AS (
-			SELECT 1 FROM api_pauses WHERE endpoint = $1 AND (until IS NULL OR until > $5)
-		)
+	// A conflicting insert waits for the other one's commit and then sees its row, so two
+	// workers cannot both start the same pause.
+	tag, err := s.db.Exec(ctx, `
 		INSERT INTO api_pauses (endpoint, reason, detail, until, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (endpoint) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,
 			until = EXCLUDED.until, created_at = EXCLUDED.created_at
-		RETURNING NOT EXISTS (SELECT 1 FROM old)`,
-		p.Endpoint, p.Reason, p.Detail, nullTime(p.Until), now).Scan(&started)
+		WHERE api_pauses.until IS NOT NULL AND api_pauses.until <= $5`,
+		p.Endpoint, p.Reason, p.Detail, nullTime(p.Until), now)
 	if err != nil {
 		return false, fmt.Errorf("pause API calls to %s: %w", p.Endpoint, err)
 	}
-	return started, nil
+	if tag.RowsAffected() == 1 {
+		return true, nil
+	}
+	_, err = s.db.Exec(ctx, `UPDATE api_pauses SET until = $2, reason = $3, detail = $4
+		WHERE endpoint = $1 AND until IS NOT NULL AND ($2::timestamptz IS NULL OR $2 > until)`,
+		p.Endpoint, nullTime(p.Until), p.Reason, p.Detail)
+	if err != nil {
+		return false, fmt.Errorf("extend the pause of %s: %w", p.Endpoint, err)
+	}
+	return false, nil
 }
 
 // ActivePause returns the pause in force at now for endpoint, or for all endpoints; nil

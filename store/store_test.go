@@ -284,3 +284,38 @@ func TestPauses_AllWinsAndExpiredOnesDoNotCount(t *testing.T) {
 		t.Errorf("after clearing: %+v, want none", p)
 	}
 }
+
+func TestSetPause_ConcurrentStartsReportOneStarter(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	now := time.Now().UTC()
+	var wg sync.WaitGroup
+	starts := make(chan bool, 8)
+	for range 8 {
+		wg.Go(func() {
+			started, err := st.SetPause(ctx, store.Pause{Endpoint: store.PauseAll, Reason: "unauthorized",
+				Until: now.Add(time.Minute)}, now)
+			if err != nil {
+				t.Error(err)
+			}
+			starts <- started
+		})
+	}
+	wg.Wait()
+	close(starts)
+	n := 0
+	for s := range starts {
+		if s {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d callers started the pause, want exactly 1", n)
+	}
+	if _, err := st.SetPause(ctx, store.Pause{Endpoint: store.PauseAll, Reason: "credits_depleted"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := st.ActivePause(ctx, "timeline", now.Add(time.Hour)); p == nil || !p.Until.IsZero() {
+		t.Errorf("pause after extending to no end = %+v, want one without end", p)
+	}
+}
