@@ -293,8 +293,10 @@ func TestSetPause_ConcurrentStartsReportOneStarter(t *testing.T) {
 	starts := make(chan bool, 8)
 	for range 8 {
 		wg.Go(func() {
-			started, err := st.SetPause(ctx, store.Pause{Endpoint: store.PauseAll, Reason: "unauthorized",
-				Until: now.Add(time.Minute)}, now)
+			started, err := st.SetPause(ctx, store.Pause{
+				Endpoint: store.PauseAll, Reason: "unauthorized",
+				Until: now.Add(time.Minute),
+			}, now)
 			if err != nil {
 				t.Error(err)
 			}
