@@ -154,35 +154,32 @@ func channel(t *testing.T) *amqp.Channel {
 	return ch
 }
 
-// queueDepth waits until the queue's depth (ready and unacked) settles at want.
+// queueDepth waits until the queue's ready messages settle at want.
 func queueDepth(t *testing.T, ch *amqp.Channel, queue string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
-		if err == nil && q.Messages == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("queue %s holds %d ready messages (err %v), want %d", queue, q.Messages, err, want)
-		}
-		time.Sleep(50 * time.Millisecond) // polling the broker: it pushes no depth events
-	}
+	awaitQueue(t, ch, queue, "ready messages", want, func(q amqp.Queue) int { return q.Messages })
 }
 
 // consumers waits until the queue has want consumers.
 func consumers(t *testing.T, ch *amqp.Channel, queue string, want int) {
 	t.Helper()
+	awaitQueue(t, ch, queue, "consumers", want, func(q amqp.Queue) int { return q.Consumers })
+}
+
+// awaitQueue polls the queue until count of it equals want; the broker pushes no events
+// for depth or consumers, so polling is the way to wait.
+func awaitQueue(t *testing.T, ch *amqp.Channel, queue, what string, want int, count func(amqp.Queue) int) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
-		if err == nil && q.Consumers == want {
+		if err == nil && count(q) == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("queue %s has %d consumers (err %v), want %d", queue, q.Consumers, err, want)
+			t.Fatalf("queue %s has %d %s (err %v), want %d", queue, count(q), what, err, want)
 		}
-		time.Sleep(50 * time.Millisecond) // polling the broker: it pushes no consumer events
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
