@@ -141,7 +141,7 @@ func loopbackAddr(b *testing.B) string {
 	return ln.Addr().String()
 }
 
-// waitFor polls cond every 10 ms until it holds, failing the benchmark after timeout.
+// waitFor polls cond every 50 ms until it holds, failing the benchmark after timeout.
 func waitFor(b *testing.B, timeout time.Duration, what string, cond func() (bool, error)) {
 	b.Helper()
 	deadline := time.Now().Add(timeout)
@@ -156,7 +156,7 @@ func waitFor(b *testing.B, timeout time.Duration, what string, cond func() (bool
 		if time.Now().After(deadline) {
 			b.Fatalf("%s: not reached within %s", what, timeout)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
