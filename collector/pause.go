@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/tasks"
 	"github.com/tweetflow/tweetflow/twitterapi"
@@ -47,4 +49,50 @@ func (c *Collector) checkPauses(ctx context.Context, st *store.Store, src *store
 		}
 	}
 	return nil
+}
+
+// ReasonWindowSpent is the reason of a pause set because an answer showed that the
+// endpoint's window had no request left: the next request would have been a 429.
+const ReasonWindowSpent = "window_spent"
+
+// spendWindow pauses endpoint until its window resets when rl shows no request left. It
+// reports whether it did, so that a walk with pages to go can stop before a 429 tells it
+// to; the walk's state is stored, and it resumes after the reset.
+func (c *Collector) spendWindow(ctx context.Context, st *store.Store, endpoint string, rl *twitterapi.RateLimit) (bool, error) {
+	now := c.Now()
+	if rl == nil || rl.Remaining > 0 || rl.Limit == 0 || !rl.Reset.After(now) {
+		return false, nil
+	}
+	// The reset header has whole seconds; a second more keeps callers off the endpoint
+	// until the window has surely opened again.
+	until := rl.Reset.Add(time.Second)
+	started, err := st.SetPause(ctx, store.Pause{
+		Endpoint: endpoint, Reason: ReasonWindowSpent,
+		Detail: fmt.Sprintf("the last answer left 0 of %d requests in the window", rl.Limit), Until: until,
+	}, now)
+	if err != nil {
+		return false, err
+	}
+	if started {
+		c.log.Info("window spent; no worker calls this endpoint until it resets",
+			zap.String("endpoint", endpoint), zap.Time("until", until))
+	}
+	return true, nil
+}
+
+// windowSpentError stops a walk whose endpoint has no request left in its window: it reads
+// as a rate limit, so the task is deferred until the reset, but no 429 was received.
+func windowSpentError(endpoint string, rl *twitterapi.RateLimit) error {
+	return &twitterapi.Error{
+		Kind: twitterapi.KindRateLimited, Endpoint: endpoint, RateLimit: rl,
+		Detail: "no request left in the window; the walk resumes after the reset",
+	}
+}
+
+// endpointOf is the endpoint a source's pages come from.
+func endpointOf(src *store.Source) string {
+	if src.Kind == tasks.KindQuery {
+		return twitterapi.EndpointSearch
+	}
+	return twitterapi.EndpointTimeline
 }

@@ -44,6 +44,13 @@ func (c *Collector) walk(
 		if err := c.storePage(ctx, st, src, w, next, oldest, page, &res); err != nil {
 			return res, err
 		}
+		spent, err := c.spendWindow(ctx, st, endpointOf(src), page.RateLimit)
+		if err != nil {
+			return res, err
+		}
+		if spent && next != nil {
+			return res, windowSpentError(endpointOf(src), page.RateLimit)
+		}
 		if next == nil {
 			res.Outcome = OutcomeFetched
 			res.CursorID = max(res.CursorID, w.NewestID)

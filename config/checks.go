@@ -40,6 +40,11 @@ var checks = []check{
 	{[]string{varTaskTimeout}, checkTaskTimeout},
 	{[]string{varShutdownGrace}, checkShutdownGrace},
 	{[]string{varHTTPTimeout}, checkHTTPTimeout},
+	{[]string{varScheduleMode}, checkScheduleMode},
+	{[]string{varAPIBudget}, setAPIBudget},
+	{[]string{varBudgetReserve}, checkBudgetReserve},
+	{[]string{varPollMinInterval, varPollMaxInterval}, checkPollIntervals},
+	{[]string{varFreshnessTarget}, checkFreshnessTarget},
 }
 
 // checkRequired records a problem for every variable program p requires that
@@ -72,6 +77,11 @@ func build(r rawEnv, ps *problems) *Config {
 		TaskTimeout:        r.TaskTimeout,
 		ShutdownGrace:      r.ShutdownGrace,
 		HTTPTimeout:        r.HTTPTimeout,
+		ScheduleMode:       r.ScheduleMode,
+		BudgetReserve:      r.BudgetReserve,
+		PollMinInterval:    r.PollMinInterval,
+		PollMaxInterval:    r.PollMaxInterval,
+		FreshnessTarget:    r.FreshnessTarget,
 	}
 	for _, ch := range checks {
 		if slices.ContainsFunc(ch.vars, ps.has) {

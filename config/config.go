@@ -49,6 +49,17 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// HTTPTimeout bounds one X API request.
 	HTTPTimeout time.Duration
+	// ScheduleMode is ScheduleFixed or ScheduleAdaptive.
+	ScheduleMode string
+	// APIBudget is each endpoint's requests per window, for the adaptive schedule.
+	APIBudget []Budget
+	// BudgetReserve is the share of APIBudget left unplanned, 0 to 0.9.
+	BudgetReserve float64
+	// PollMinInterval and PollMaxInterval bound the adaptive schedule's intervals.
+	PollMinInterval, PollMaxInterval time.Duration
+	// FreshnessTarget is the time from a post's creation within which storing it counts as
+	// fresh.
+	FreshnessTarget time.Duration
 }
 
 // Load builds the configuration of program p from environ, entries of the

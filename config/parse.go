@@ -33,6 +33,12 @@ type rawEnv struct {
 	TaskTimeout        time.Duration `env:"TASK_TIMEOUT"`
 	ShutdownGrace      time.Duration `env:"SHUTDOWN_GRACE"`
 	HTTPTimeout        time.Duration `env:"HTTP_TIMEOUT"`
+	ScheduleMode       string        `env:"SCHEDULE_MODE"`
+	APIBudget          string        `env:"API_BUDGET"`
+	BudgetReserve      float64       `env:"API_BUDGET_RESERVE"`
+	PollMinInterval    time.Duration `env:"POLL_MIN_INTERVAL"`
+	PollMaxInterval    time.Duration `env:"POLL_MAX_INTERVAL"`
+	FreshnessTarget    time.Duration `env:"FRESHNESS_TARGET"`
 }
 
 // decode fills a rawEnv from m with the env package and records a problem for
@@ -69,6 +75,8 @@ func decodeProblem(err error, m map[string]string) *Error {
 	}
 	problem := value + " is not a whole number"
 	switch {
+	case pe.Type == reflect.TypeFor[float64]():
+		problem = value + " is not a number"
 	case pe.Type == reflect.TypeFor[time.Duration]():
 		problem = value + " is not a duration such as 90s or 5m"
 	case errors.Is(pe.Err, strconv.ErrRange):

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 )
 
 // The sources file says which tweets to collect. It is YAML with two
@@ -15,6 +16,9 @@ import (
 //	  - TwitterDev            # a handle, with or without a leading @
 //	  - handle: golang
 //	    schedule: "@every 30s" # replaces FETCH_SCHEDULE for this source
+//	    priority: high         # the adaptive schedule serves it first
+//	    min_interval: 10s      # and polls it within these bounds
+//	    max_interval: 10m
 //	queries:
 //	  - "#golang -is:retweet"
 //	  - query: "from:rabbitmq OR #rabbitmq"
@@ -46,6 +50,12 @@ type Source struct {
 	Value string
 	// Schedule is the source's own schedule; "" means FETCH_SCHEDULE.
 	Schedule string
+	// Priority is PriorityLow, PriorityNormal or PriorityHigh, "" for normal: the order in
+	// which the adaptive schedule shares the budget out.
+	Priority string
+	// MinInterval and MaxInterval bound the source's interval in the adaptive schedule;
+	// zero means POLL_MIN_INTERVAL and POLL_MAX_INTERVAL.
+	MinInterval, MaxInterval time.Duration
 	// Line is where the entry starts in the file, from 1.
 	Line int
 }

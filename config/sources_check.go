@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -19,10 +20,11 @@ var handlePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,15}$`)
 func (p *sourcesParser) addSource(lk listKind, e entry) {
 	value, ok := p.checkValue(lk.kind, e)
 	ok = p.checkSchedule(lk, e) && ok
+	src := Source{Kind: lk.kind, Value: value, Schedule: e.schedule, Line: e.line}
+	ok = p.checkPolling(lk, e, &src) && ok
 	if !ok {
 		return
 	}
-	src := Source{Kind: lk.kind, Value: value, Schedule: e.schedule, Line: e.line}
 	if first, dup := p.seen[src.Key()]; dup {
 		p.fail(e.line, fmt.Sprintf("%s %s repeats the one on line %d", lk.entry, quoteShort(value), first),
 			"remove one of them")
@@ -79,4 +81,46 @@ func (p *sourcesParser) checkSchedule(lk listKind, e entry) bool {
 		return false
 	}
 	return true
+}
+
+// Priorities of a source in the adaptive schedule.
+const (
+	PriorityLow    = "low"
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
+)
+
+// checkPolling reads the entry's adaptive-schedule settings into src.
+func (p *sourcesParser) checkPolling(lk listKind, e entry, src *Source) bool {
+	ok := true
+	switch e.priority {
+	case "":
+	case PriorityLow, PriorityNormal, PriorityHigh:
+		src.Priority = e.priority
+	default:
+		p.fail(e.prioLine, fmt.Sprintf("priority %s of %s %s is not low, normal or high",
+			strconv.Quote(e.priority), lk.entry, quoteShort(e.value)), "write low, normal or high")
+		ok = false
+	}
+	interval := func(text string, line int, key string) time.Duration {
+		if text == "" {
+			return 0
+		}
+		d, err := time.ParseDuration(text)
+		if err != nil || d < time.Second {
+			p.fail(line, fmt.Sprintf("%s %s of %s %s is not a duration of at least 1s",
+				key, strconv.Quote(text), lk.entry, quoteShort(e.value)), "write a duration such as 30s, 5m or 2h")
+			ok = false
+			return 0
+		}
+		return d
+	}
+	src.MinInterval = interval(e.minInterval, e.minLine, "min_interval")
+	src.MaxInterval = interval(e.maxInterval, e.maxLine, "max_interval")
+	if ok && src.MinInterval > 0 && src.MaxInterval > 0 && src.MaxInterval < src.MinInterval {
+		p.fail(e.maxLine, fmt.Sprintf("max_interval %v of %s %s is shorter than its min_interval %v",
+			src.MaxInterval, lk.entry, quoteShort(e.value), src.MinInterval), "swap or correct them")
+		ok = false
+	}
+	return ok
 }

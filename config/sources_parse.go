@@ -34,6 +34,9 @@ type sourcesParser struct {
 type entry struct {
 	value, schedule          string
 	line, valueLine, schLine int
+	// The adaptive schedule's settings of the entry, and their lines.
+	priority, minInterval, maxInterval string
+	prioLine, minLine, maxLine         int
 }
 
 // fail records a problem at line.
@@ -106,7 +109,8 @@ func (p *sourcesParser) parseItem(lk listKind, node *yaml.Node) (entry, bool) {
 		return p.parseItemMap(lk, item)
 	}
 	p.fail(item.Line, "a "+lk.entry+" entry is neither a value nor a mapping",
-		fmt.Sprintf("write the %s, or %s: and schedule: keys", lk.valueKey, lk.valueKey))
+		fmt.Sprintf("write the %s, or a mapping with %s: and optional schedule:, priority:, "+
+			"min_interval: and max_interval: keys", lk.valueKey, lk.valueKey))
 	return entry{}, false
 }
 
@@ -144,9 +148,15 @@ func (p *sourcesParser) itemField(lk listKind, e *entry, kv pair) *string {
 	case lk.valueKey:
 	case "schedule":
 		field, line = &e.schedule, &e.schLine
+	case "priority":
+		field, line = &e.priority, &e.prioLine
+	case "min_interval":
+		field, line = &e.minInterval, &e.minLine
+	case "max_interval":
+		field, line = &e.maxInterval, &e.maxLine
 	default:
-		p.fail(kv.key.Line, fmt.Sprintf("unknown key %q in a %s entry (known: %s, schedule)",
-			kv.key.Value, lk.entry, lk.valueKey), "")
+		p.fail(kv.key.Line, fmt.Sprintf("unknown key %q in a %s entry (known: %s, schedule, priority, "+
+			"min_interval, max_interval)", kv.key.Value, lk.entry, lk.valueKey), "")
 		return nil
 	}
 	if *line != 0 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadSources_Example(t *testing.T) {
@@ -68,6 +69,14 @@ func TestParseSources_Accepts(t *testing.T) {
 		},
 		{"numeric handle", "users:\n  - 12345\n", []Source{{Kind: KindUser, Value: "12345", Line: 2}}},
 		{"query trimmed", "queries:\n  - \"  golang  \"\n", []Source{{Kind: KindQuery, Value: "golang", Line: 2}}},
+		{
+			"adaptive settings", "users:\n  - handle: vip\n    priority: high\n    min_interval: 10s\n" +
+				"    max_interval: 10m\nqueries:\n  - query: golang\n    priority: low\n",
+			[]Source{
+				{Kind: KindUser, Value: "vip", Priority: PriorityHigh, MinInterval: 10 * time.Second, MaxInterval: 10 * time.Minute, Line: 2},
+				{Kind: KindQuery, Value: "golang", Priority: PriorityLow, Line: 7},
+			},
+		},
 		{
 			"empty schedule means global", "users:\n  - handle: a\n    schedule:\n",
 			[]Source{{Kind: KindUser, Value: "a", Line: 2}},
@@ -142,11 +151,23 @@ func TestParseSources_Rejects(t *testing.T) {
 		},
 		{
 			"unknown user key", "users:\n  - TwitterDev\n  - handle: golang\n    schedul: \"@every 1m\"\n",
-			`sources.yml:4: unknown key "schedul" in a user entry (known: handle, schedule)`,
+			`sources.yml:4: unknown key "schedul" in a user entry (known: handle, schedule, priority, min_interval, max_interval)`,
+		},
+		{
+			"unknown priority", "users:\n  - handle: a\n    priority: urgent\n",
+			`sources.yml:3: priority "urgent" of user "a" is not low, normal or high; write low, normal or high`,
+		},
+		{
+			"bad interval", "users:\n  - handle: a\n    min_interval: 500ms\n",
+			`sources.yml:3: min_interval "500ms" of user "a" is not a duration of at least 1s; write a duration such as 30s, 5m or 2h`,
+		},
+		{
+			"bounds swapped", "users:\n  - handle: a\n    min_interval: 10m\n    max_interval: 1m\n",
+			`sources.yml:4: max_interval 1m0s of user "a" is shorter than its min_interval 10m0s; swap or correct them`,
 		},
 		{
 			"unknown query key", "queries:\n  - q: golang\n",
-			`sources.yml:2: unknown key "q" in a query entry (known: query, schedule)`,
+			`sources.yml:2: unknown key "q" in a query entry (known: query, schedule, priority, min_interval, max_interval)`,
 		},
 		{
 			"invalid handle", "users:\n  - a\n  - b\n  - c\n  - d\n  - e\n  - bad-name!\n",
@@ -198,7 +219,7 @@ func TestParseSources_Rejects(t *testing.T) {
 		{
 			"entry is a list", "users:\n  - [a, b]\n",
 			"sources.yml:2: a user entry is neither a value nor a mapping; " +
-				"write the handle, or handle: and schedule: keys",
+				"write the handle, or a mapping with handle: and optional schedule:, priority:, min_interval: and max_interval: keys",
 		},
 		{"value is a list", "queries:\n  - query: [a]\n", "sources.yml:2: query is not a single value"},
 		{

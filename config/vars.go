@@ -29,6 +29,12 @@ const (
 	varTaskTimeout       = "TASK_TIMEOUT"
 	varShutdownGrace     = "SHUTDOWN_GRACE"
 	varHTTPTimeout       = "HTTP_TIMEOUT"
+	varScheduleMode      = "SCHEDULE_MODE"
+	varAPIBudget         = "API_BUDGET"
+	varBudgetReserve     = "API_BUDGET_RESERVE"
+	varPollMinInterval   = "POLL_MIN_INTERVAL"
+	varPollMaxInterval   = "POLL_MAX_INTERVAL"
+	varFreshnessTarget   = "FRESHNESS_TARGET"
 )
 
 // scheduleHint describes a valid schedule in problems about one.
@@ -119,6 +125,33 @@ var table = []varSpec{
 	{
 		name: varHTTPTimeout, def: "30s", doc: "timeout of one X API request",
 		fix: "set it to a Go duration above 0, such as 30s",
+	},
+	{
+		name: varScheduleMode, def: ScheduleFixed,
+		doc: "fixed: every source on its schedule; adaptive: intervals that follow activity within API_BUDGET",
+		fix: "set it to fixed or adaptive",
+	},
+	{
+		name: varAPIBudget, def: DefaultAPIBudget,
+		doc: "requests per window the adaptive schedule may plan, per endpoint (timeline, search, users)",
+		fix: "set it to endpoint=requests/window items separated by commas, such as timeline=10000/15m,search=450/15m",
+	},
+	{
+		name: varBudgetReserve, def: "0.1", doc: "share of API_BUDGET the adaptive schedule leaves unplanned",
+		fix: "set it to a fraction from 0 to 0.9, such as 0.1",
+	},
+	{
+		name: varPollMinInterval, def: "30s", doc: "shortest interval the adaptive schedule polls a source at",
+		fix: "set it to a Go duration of at least 1s, such as 30s",
+	},
+	{
+		name: varPollMaxInterval, def: "1h", doc: "longest interval the adaptive schedule polls a source at",
+		fix: "set it to a Go duration no shorter than POLL_MIN_INTERVAL, such as 1h",
+	},
+	{
+		name: varFreshnessTarget, def: "5m",
+		doc: "a post stored within this time of its creation counts as fresh; the adaptive schedule aims at it",
+		fix: "set it to a Go duration above 0, such as 5m",
 	},
 }
 

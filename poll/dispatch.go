@@ -41,6 +41,7 @@ type Dispatcher struct {
 	ReplanEvery time.Duration
 
 	entries   map[string]Entry
+	acts      map[string]store.Activity
 	changed   bool
 	plannedAt time.Time
 	// sent logs the requests published per endpoint, to correct a worker's observation of
@@ -100,14 +101,15 @@ type Round struct {
 // Round returns the polls to publish at now. Publish them, then call Commit.
 func (d *Dispatcher) Round(ctx context.Context, now time.Time) (Round, error) {
 	var r Round
-	acts, err := d.st.Activities(ctx, now)
-	if err != nil {
-		return r, err
-	}
 	if d.changed || now.Sub(d.plannedAt) >= d.ReplanEvery {
+		acts, err := d.st.Activities(ctx, now)
+		if err != nil {
+			return r, err
+		}
 		if err := d.replan(ctx, acts, now); err != nil {
 			return r, err
 		}
+		d.acts = acts
 		r.Replanned = true
 	}
 	due, err := d.st.DuePlans(ctx, now)
@@ -128,7 +130,9 @@ func (d *Dispatcher) Round(ctx context.Context, now time.Time) (Round, error) {
 			continue
 		}
 		p := Poll{Entry: e, Requests: map[string]float64{row.Endpoint: row.Pages}}
-		if a, known := acts[e.Key]; e.Kind == "user" && (!known || !a.Resolved) {
+		// The activity read at the last replan: a handle resolved since is still counted
+		// as needing its lookup until the next one, which errs on the side of the budget.
+		if a, known := d.acts[e.Key]; e.Kind == "user" && (!known || !a.Resolved) {
 			p.Requests[twitterapi.EndpointUsers] = 1
 		}
 		if take(budgets, p.Requests, row.Endpoint) {

@@ -76,13 +76,6 @@ type Source struct {
 	Reach time.Duration
 }
 
-// Budget is one endpoint's allowance: Requests per Window.
-type Budget struct {
-	Endpoint string
-	Requests int
-	Window   time.Duration
-}
-
 // Settings are the operator's global bounds.
 type Settings struct {
 	// MinInterval and MaxInterval bound every source's interval unless it sets its own.
