@@ -42,6 +42,7 @@ type Dispatcher struct {
 
 	entries   map[string]Entry
 	acts      map[string]store.Activity
+	plan      []store.PlanRow
 	changed   bool
 	plannedAt time.Time
 	// sent logs the requests published per endpoint, to correct a worker's observation of
@@ -216,6 +217,9 @@ func (d *Dispatcher) sentSince(endpoint string, t time.Time) float64 {
 	return n
 }
 
+// Plan returns the plan the last replan saved.
+func (d *Dispatcher) Plan() []store.PlanRow { return d.plan }
+
 // Commit records that r's polls were published at now.
 func (d *Dispatcher) Commit(ctx context.Context, r Round, now time.Time) error {
 	if len(r.Polls) == 0 {
@@ -254,10 +258,21 @@ func (d *Dispatcher) replan(ctx context.Context, acts map[string]store.Activity,
 	}
 	slices.Sort(keys)
 	rates := map[string]float64{}
+	var rows []store.PlanRow
 	for _, k := range keys {
 		e := d.entries[k]
 		src := Source{Key: e.Key, Endpoint: Endpoint(e.Kind), Priority: e.Priority, Min: e.Min, Max: e.Max}
-		if a, ok := acts[e.Key]; ok && a.Active {
+		a, ok := acts[e.Key]
+		if ok && !a.Active {
+			// Missing, suspended or rejected: the worker looks again once a day, whatever
+			// the schedule, so polling it sooner would waste nothing but also gain nothing.
+			rows = append(rows, store.PlanRow{
+				Key: e.Key, Endpoint: src.Endpoint, Priority: int(e.Priority), Interval: collector.RecheckMissing,
+				Pages: 1, Reason: "missing, suspended or rejected: looked at again daily",
+			})
+			continue
+		}
+		if ok {
 			src.Rate = a.RatePerSecond(now)
 		}
 		if src.Endpoint == twitterapi.EndpointTimeline {
@@ -269,7 +284,6 @@ func (d *Dispatcher) replan(ctx context.Context, acts map[string]store.Activity,
 		sources = append(sources, src)
 	}
 	plan := d.settings.Plan(sources, d.budgets)
-	rows := make([]store.PlanRow, 0, len(sources))
 	for _, src := range sources {
 		iv := plan[src.Key]
 		rows = append(rows, store.PlanRow{
@@ -280,6 +294,6 @@ func (d *Dispatcher) replan(ctx context.Context, acts map[string]store.Activity,
 	if err := d.st.SavePlan(ctx, rows, now); err != nil {
 		return err
 	}
-	d.changed, d.plannedAt = false, now
+	d.changed, d.plannedAt, d.plan = false, now, rows
 	return nil
 }

@@ -72,6 +72,10 @@ func runScheduler(ctx context.Context) error {
 		return err
 	}
 	s := newScheduler(e, st, pub, metrics.NewProducer(reg, tasks.FetchSourceTask))
+	budget := metrics.NewBudget(reg)
+	if e.cfg.ScheduleMode == config.ScheduleAdaptive {
+		s.adaptive = newAdaptive(s, budget)
+	}
 	if err := s.apply(sources); err != nil {
 		return err
 	}

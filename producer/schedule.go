@@ -34,6 +34,8 @@ type scheduler struct {
 	file    []byte // the sources file as last applied
 	// unreadable is set while the file cannot be read, so that is logged once.
 	unreadable bool
+	// adaptive, when set, replaces the cron ticks (SCHEDULE_MODE=adaptive).
+	adaptive *adaptive
 }
 
 func newScheduler(e *env, st *store.Store, pub *tasks.Publisher, m *metrics.Producer) *scheduler {
@@ -52,6 +54,11 @@ type group struct {
 
 // apply replaces the scheduled sources with sources.
 func (s *scheduler) apply(sources []config.Source) error {
+	if s.adaptive != nil {
+		s.adaptive.setSources(sources)
+		s.metrics.Sources(countKinds(sources))
+		return nil
+	}
 	groups, err := s.group(sources)
 	if err != nil {
 		return err
@@ -62,17 +69,21 @@ func (s *scheduler) apply(sources []config.Source) error {
 		s.cron.Remove(id)
 	}
 	s.entries = s.entries[:0]
-	byKind := map[string]int{}
-	for _, src := range sources {
-		byKind[string(src.Kind)]++
-	}
-	s.metrics.Sources(byKind)
+	s.metrics.Sources(countKinds(sources))
 	for _, g := range groups {
 		s.entries = append(s.entries, s.cron.Schedule(g.schedule, cron.FuncJob(func() { s.tick(g) })))
 		s.e.log.Info("schedule set", zap.String("schedule", g.spec), zap.Int("sources", len(g.sources)),
 			zap.Time("next_tick", g.schedule.Next(time.Now().UTC())))
 	}
 	return nil
+}
+
+func countKinds(sources []config.Source) map[string]int {
+	byKind := map[string]int{}
+	for _, src := range sources {
+		byKind[string(src.Kind)]++
+	}
+	return byKind
 }
 
 func (s *scheduler) group(sources []config.Source) ([]*group, error) {
@@ -103,18 +114,38 @@ func (s *scheduler) group(sources []config.Source) ([]*group, error) {
 func (s *scheduler) run(ctx context.Context) {
 	s.ctx = ctx
 	s.file, _ = os.ReadFile(s.e.cfg.SourcesFile)
-	s.cron.Start()
+	stopped := s.start(ctx)
 	t := time.NewTicker(reloadEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			<-s.cron.Stop().Done()
+			<-stopped
 			return
 		case <-t.C:
 			s.reloadIfChanged()
 		}
 	}
+}
+
+// start starts the cron ticks, or the adaptive rounds; the returned channel closes once
+// they have stopped after ctx ended, a tick or round in progress finished.
+func (s *scheduler) start(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if s.adaptive != nil {
+		go func() {
+			defer close(done)
+			s.adaptive.run(ctx)
+		}()
+		return done
+	}
+	s.cron.Start()
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		<-s.cron.Stop().Done()
+	}()
+	return done
 }
 
 // reloadIfChanged applies the sources file when its contents changed. A file with errors is

@@ -67,16 +67,21 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 	reg := metrics.NewRegistry()
 	fetchMetrics := metrics.NewFetch(reg)
 	taskMetrics := metrics.NewTasks(reg, tasks.FetchSourceTask)
+	rates := newRateRecorder(st, log)
 	api := twitterapi.New(twitterapi.Options{
 		BaseURL: cfg.TwitterAPIURL, BearerToken: cfg.TwitterBearerToken, Timeout: cfg.HTTPTimeout,
-		Observe: fetchMetrics.Exchange,
+		Observe: func(x twitterapi.Exchange) {
+			fetchMetrics.Exchange(x)
+			rates.observe(x)
+		},
 	})
+	go rates.run(ctx)
 	backfill := cfg.BackfillWindow
 	if backfill == 0 {
 		backfill = defaultBackfill
 	}
 	coll := collector.New(api, st, log, backfill)
-	coll.Observer = fetchMetrics
+	coll.Observer = observers{fetchMetrics, metrics.NewFreshness(reg, cfg.FreshnessTarget)}
 	ft := &fetchTask{coll: coll, st: st, log: log, metrics: fetchMetrics}
 	if err := server.RegisterTask(tasks.FetchSourceTask, ft.run); err != nil {
 		return fmt.Errorf("register %s: %w", tasks.FetchSourceTask, err)
