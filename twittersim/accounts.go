@@ -86,10 +86,12 @@ type account struct {
 	created   time.Time
 	interval  time.Duration
 	outside   bool
+	index     int // position among the tracked accounts, -1 for an outside author
 	suspended bool
 	rng       *rand.Rand
 	next      time.Time // zero: never posts
 	timeline  []*tweet  // oldest first
+	posts     []*tweet  // the timeline's tweets that are not retweets, oldest first
 }
 
 // scheduleNext draws the time of the account's next post after the current one.

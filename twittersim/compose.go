@@ -136,9 +136,9 @@ func fitParts(parts []string) string {
 
 // mentionFor returns "@name" of another tracked account, or "" if there is none.
 func (w *world) mentionFor(a *account, r *rand.Rand) string {
-	others := w.othersThan(a)
-	if len(others) == 0 {
+	n := w.otherCount(a)
+	if n == 0 {
 		return ""
 	}
-	return "@" + pick(r, others).username
+	return "@" + w.otherAccount(a, r.IntN(n)).username
 }

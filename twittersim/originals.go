@@ -16,27 +16,26 @@ func (w *world) original(a *account, at time.Time) *tweet {
 	return w.outsideOriginal(a, at)
 }
 
-// trackedOriginal picks a recent non-retweet of another tracked account, or nil.
+// trackedOriginal picks a recent non-retweet of another tracked account, or nil. Every
+// other account offers up to recentOriginals of its newest own posts, newest first, in the
+// order the accounts were added; the pick is uniform over all those offers.
 func (w *world) trackedOriginal(a *account) *tweet {
-	var candidates []*tweet
-	for _, b := range w.othersThan(a) {
-		candidates = append(candidates, ownPosts(b.timeline, recentOriginals)...)
+	own, before := 0, 0
+	if a.index >= 0 {
+		own = min(len(a.posts), recentOriginals)
+		before = w.recent.prefix(a.index)
 	}
-	if len(candidates) == 0 {
+	total := w.recent.prefix(len(w.accounts)) - own
+	if total == 0 {
 		return nil
 	}
-	return pick(a.rng, candidates)
-}
-
-// ownPosts returns up to n of the newest tweets in timeline that are not retweets.
-func ownPosts(timeline []*tweet, n int) []*tweet {
-	var posts []*tweet
-	for i := len(timeline) - 1; i >= 0 && len(posts) < n; i-- {
-		if timeline[i].kind != KindRetweet {
-			posts = append(posts, timeline[i])
-		}
+	k := a.rng.IntN(total)
+	if k >= before {
+		k += own // skip a's own offers
 	}
-	return posts
+	i, offset := w.recent.find(k)
+	posts := w.accounts[i].posts
+	return posts[len(posts)-1-offset]
 }
 
 // outsideOriginal creates a post by an outside author, long about a third of the time.

@@ -101,7 +101,7 @@ func (s *Server) timelinePage(a *account, tr timelineRequest, now time.Time) twe
 	}
 	oldest, newest := pg.tweets[len(pg.tweets)-1].id, pg.tweets[0].id
 	next := pageToken{boundary: oldest, scope: scopeOf(EndpointTimeline, tr.userID), b: b}
-	if pg.moreOlder && len(excluded(below(ts, oldest), tr.exclude)) > 0 {
+	if pg.moreOlder && anyKept(below(ts, oldest), tr.exclude) {
 		body.Meta.NextToken = next.encode()
 	}
 	if tr.token != nil && pg.moreNewer {
@@ -135,6 +135,19 @@ func excluded(ts []*tweet, exclude set) []*tweet {
 		}
 	}
 	return kept
+}
+
+// anyKept reports whether excluded would keep any tweet of ts, looking from the newest.
+func anyKept(ts []*tweet, exclude set) bool {
+	if !exclude["retweets"] {
+		return len(ts) > 0
+	}
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].kind != KindRetweet {
+			return true
+		}
+	}
+	return false
 }
 
 // errorsBody is a 200 response that carries only errors.

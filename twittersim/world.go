@@ -27,6 +27,10 @@ type world struct {
 	byID     map[string]*account // tracked and outside accounts by id
 	outside  []*account
 	tweets   []*tweet // tweets of tracked accounts, oldest first
+	queue    postQueue
+	// recent counts, per tracked account, the own posts a retweet or quote may pick:
+	// at most recentOriginals of its newest non-retweets.
+	recent fenwick
 }
 
 // newWorld creates the accounts; their first posts follow origin.
@@ -59,8 +63,11 @@ func (w *world) addAccount(spec AccountSpec, from time.Time) (*account, error) {
 		return nil, fmt.Errorf("add account %q: username is taken", spec.Username)
 	}
 	a := w.newAccount(spec, false)
+	a.index = len(w.accounts)
 	a.scheduleNext(from)
 	w.accounts = append(w.accounts, a)
+	w.recent.append(0)
+	w.queue.schedule(a)
 	w.byName[strings.ToLower(a.username)] = a
 	return a, nil
 }
@@ -72,6 +79,7 @@ func (w *world) newAccount(spec AccountSpec, outside bool) *account {
 		created:  joinedAt(w.seed, spec.Username, w.start),
 		interval: spec.Interval,
 		outside:  outside,
+		index:    -1,
 		rng:      accountRNG(w.seed, spec.Username),
 	}
 	a.id = userID(w.seed, spec.Username, 0)
@@ -85,36 +93,29 @@ func (w *world) newAccount(spec AccountSpec, outside bool) *account {
 // advance creates every scheduled tweet due up to now, in time order. While the world
 // is paused, due posts are skipped instead of created.
 func (w *world) advance(now time.Time) {
-	for a := w.nextDue(now); a != nil; a = w.nextDue(now) {
+	for a := w.queue.due(); a != nil && !a.next.After(now); a = w.queue.due() {
 		at := a.next
 		a.scheduleNext(at)
+		w.queue.rescheduled()
 		if !w.paused && !a.suspended {
 			w.compose(a, pickKind(a.rng), at)
 		}
 	}
 }
 
-// nextDue returns the account whose next post is the earliest one not after now.
-func (w *world) nextDue(now time.Time) *account {
-	var due *account
-	for _, a := range w.accounts {
-		if a.next.IsZero() || a.next.After(now) {
-			continue
-		}
-		if due == nil || a.next.Before(due.next) {
-			due = a
-		}
-	}
-	return due
-}
-
 // store gives t its id and creation time and files it.
 func (w *world) store(t *tweet, at time.Time) *tweet {
 	t.id, t.created = w.ids.next(at)
 	t.indexSearch()
-	if !t.author.outside {
-		t.author.timeline = append(t.author.timeline, t)
+	if a := t.author; !a.outside {
+		a.timeline = append(a.timeline, t)
 		w.tweets = append(w.tweets, t)
+		if t.kind != KindRetweet {
+			a.posts = append(a.posts, t)
+			if len(a.posts) <= recentOriginals {
+				w.recent.add(a.index, 1)
+			}
+		}
 	}
 	return t
 }
@@ -145,15 +146,21 @@ func (w *world) resolve(username string) string {
 	return ""
 }
 
-// othersThan lists the tracked accounts other than a.
-func (w *world) othersThan(a *account) []*account {
-	others := make([]*account, 0, len(w.accounts))
-	for _, b := range w.accounts {
-		if b != a {
-			others = append(others, b)
-		}
+// otherAccount returns the k-th tracked account other than a (0 ≤ k < otherCount(a)), in
+// the order the accounts were added.
+func (w *world) otherAccount(a *account, k int) *account {
+	if a.index >= 0 && k >= a.index {
+		k++
 	}
-	return others
+	return w.accounts[k]
+}
+
+// otherCount is the number of tracked accounts other than a.
+func (w *world) otherCount(a *account) int {
+	if a.index >= 0 {
+		return len(w.accounts) - 1
+	}
+	return len(w.accounts)
 }
 
 // lookup finds a tracked account by username, case-insensitively.
