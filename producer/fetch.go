@@ -17,15 +17,22 @@ const publishTimeout = 30 * time.Second
 
 func newFetchCommand() *cobra.Command {
 	var user, query string
+	var all bool
 	cmd := &cobra.Command{
-		Use:   "fetch (--user NAME | --query TEXT)",
-		Short: "Publish one fetch task now and exit",
+		Use:   "fetch (--user NAME | --query TEXT | --all)",
+		Short: "Publish one fetch task now (or one per source) and exit",
 		Long: "fetch publishes one fetch-source task for a user handle or a recent-search query and\n" +
 			"exits once RabbitMQ has confirmed it. A worker then fetches what is new since the\n" +
-			"source's cursor (or, for a new source, within BACKFILL_WINDOW).",
-		Example: "  producer fetch --user TwitterDev\n  producer fetch --query '#golang -is:retweet'",
-		Args:    cobra.NoArgs,
+			"source's cursor (or, for a new source, within BACKFILL_WINDOW). With --all it publishes\n" +
+			"one task for every source of SOURCES_FILE, as a scheduled tick does, without claiming\n" +
+			"the tick.",
+		Example: "  producer fetch --user TwitterDev\n  producer fetch --query '#golang -is:retweet'\n" +
+			"  producer fetch --all",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if all {
+				return runErr(publishAll(cmd.Context()))
+			}
 			f, err := fetchOf(user, query, cmd.Flags().Changed("query"))
 			if err != nil {
 				return err
@@ -35,8 +42,9 @@ func newFetchCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&user, "user", "", "user handle to fetch, with or without @")
 	cmd.Flags().StringVar(&query, "query", "", "recent-search query to fetch")
-	cmd.MarkFlagsMutuallyExclusive("user", "query")
-	cmd.MarkFlagsOneRequired("user", "query")
+	cmd.Flags().BoolVar(&all, "all", false, "fetch every source of SOURCES_FILE")
+	cmd.MarkFlagsMutuallyExclusive("user", "query", "all")
+	cmd.MarkFlagsOneRequired("user", "query", "all")
 	return cmd
 }
 
