@@ -31,11 +31,17 @@ const economyTick = time.Minute
 // economyAccounts are sources of very different activity: silent, about one tweet an hour,
 // a few a minute, and burst accounts that post only through sim.Post.
 var economyAccounts = []twittersim.AccountSpec{
-	{Username: "econ_silent0"}, {Username: "econ_silent1"}, {Username: "econ_silent2"},
-	{Username: "econ_hourly0", Interval: time.Hour}, {Username: "econ_hourly1", Interval: time.Hour},
-	{Username: "econ_hourly2", Interval: time.Hour}, {Username: "econ_hourly3", Interval: time.Hour},
-	{Username: "econ_chatty0", Interval: 20 * time.Second}, {Username: "econ_chatty1", Interval: 45 * time.Second},
-	{Username: "econ_burst0"}, {Username: "econ_burst1", Interval: 30 * time.Minute},
+	{Username: "econ_silent0"},
+	{Username: "econ_silent1"},
+	{Username: "econ_silent2"},
+	{Username: "econ_hourly0", Interval: time.Hour},
+	{Username: "econ_hourly1", Interval: time.Hour},
+	{Username: "econ_hourly2", Interval: time.Hour},
+	{Username: "econ_hourly3", Interval: time.Hour},
+	{Username: "econ_chatty0", Interval: 20 * time.Second},
+	{Username: "econ_chatty1", Interval: 45 * time.Second},
+	{Username: "econ_burst0"},
+	{Username: "econ_burst1", Interval: 30 * time.Minute},
 }
 
 // economyQueries are search sources: a busy one, one that follows an hourly account, one
