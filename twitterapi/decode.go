@@ -45,67 +45,50 @@ type Problem struct {
 	Value        any    `json:"value"`
 }
 
+// wireTweet is a tweet object as served, with the fields tweetflow reads.
 type wireTweet struct {
-	ID               string   `json:"id"`
-	Text             string   `json:"text"`
-	AuthorID         string   `json:"author_id"`
-	ConversationID   string   `json:"conversation_id"`
-	CreatedAt        string   `json:"created_at"`
-	Lang             string   `json:"lang"`
-	PublicMetrics    *Metrics `json:"public_metrics"`
-	ReferencedTweets []struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-	} `json:"referenced_tweets"`
-	NoteTweet *struct {
-		Text string `json:"text"`
-	} `json:"note_tweet"`
-	raw json.RawMessage
+	ID, Text, AuthorID, ConversationID, CreatedAt, Lang string
+	PublicMetrics                                       *Metrics
+	ReferencedTweets                                    []wireRef
+	NoteText                                            string
+	raw                                                 json.RawMessage
 }
 
-func (w *wireTweet) UnmarshalJSON(b []byte) error {
-	type plain wireTweet
-	if err := json.Unmarshal(b, (*plain)(w)); err != nil {
-		return err
-	}
-	w.raw = b
-	return nil
-}
+type wireRef struct{ Type, ID string }
 
 func (w *wireTweet) fullText() string {
-	if w.NoteTweet != nil && w.NoteTweet.Text != "" {
-		return w.NoteTweet.Text
+	if w.NoteText != "" {
+		return w.NoteText
 	}
 	return w.Text
 }
 
 type wirePage struct {
-	Data     []wireTweet `json:"data"`
-	Includes struct {
-		Tweets []wireTweet `json:"tweets"`
-	} `json:"includes"`
-	Meta struct {
-		ResultCount int    `json:"result_count"`
-		NewestID    string `json:"newest_id"`
-		OldestID    string `json:"oldest_id"`
-		NextToken   string `json:"next_token"`
-	} `json:"meta"`
-	Errors []Problem `json:"errors"`
+	Data, Included                []wireTweet
+	ResultCount                   int
+	NewestID, OldestID, NextToken string
+	Errors                        []Problem
 }
 
-// decodePage decodes a timeline or search answer into a Page.
+// decodePage decodes a timeline or search answer into a Page: the body is validated once
+// and read once, and each tweet's Raw is a slice of it.
 func decodePage(body []byte) (*Page, error) {
+	if !json.Valid(body) {
+		var probe any // for encoding/json's description of what is wrong
+		return nil, fmt.Errorf("decode page: %w", json.Unmarshal(body, &probe))
+	}
 	var w wirePage
-	if err := json.Unmarshal(body, &w); err != nil {
+	s := &scanner{b: body}
+	if err := s.page(&w); err != nil {
 		return nil, fmt.Errorf("decode page: %w", err)
 	}
-	included := make(map[string]*wireTweet, len(w.Includes.Tweets))
-	for i := range w.Includes.Tweets {
-		included[w.Includes.Tweets[i].ID] = &w.Includes.Tweets[i]
+	included := make(map[string]*wireTweet, len(w.Included))
+	for i := range w.Included {
+		included[w.Included[i].ID] = &w.Included[i]
 	}
 	p := &Page{
-		ResultCount: w.Meta.ResultCount, NewestID: w.Meta.NewestID, OldestID: w.Meta.OldestID,
-		NextToken: w.Meta.NextToken, Errors: w.Errors, Tweets: make([]Tweet, 0, len(w.Data)),
+		ResultCount: w.ResultCount, NewestID: w.NewestID, OldestID: w.OldestID,
+		NextToken: w.NextToken, Errors: w.Errors, Tweets: make([]Tweet, 0, len(w.Data)),
 	}
 	for i := range w.Data {
 		t, err := convert(&w.Data[i], included)
@@ -115,6 +98,159 @@ func decodePage(body []byte) (*Page, error) {
 		p.Tweets = append(p.Tweets, t)
 	}
 	return p, nil
+}
+
+func (s *scanner) page(w *wirePage) error {
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "data":
+			return s.tweets(&w.Data)
+		case "includes":
+			return s.object(func(key []byte) error {
+				if string(key) == "tweets" {
+					return s.tweets(&w.Included)
+				}
+				_, err := s.skip()
+				return err
+			})
+		case "meta":
+			return s.meta(w)
+		case "errors":
+			raw, err := s.skip()
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(raw, &w.Errors); err != nil {
+				return fmt.Errorf("errors: %w", err)
+			}
+			return nil
+		}
+		_, err := s.skip()
+		return err
+	})
+}
+
+func (s *scanner) meta(w *wirePage) error {
+	return s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "result_count":
+			var n int64
+			n, err = s.int()
+			w.ResultCount = int(n)
+		case "newest_id":
+			w.NewestID, err = s.str()
+		case "oldest_id":
+			w.OldestID, err = s.str()
+		case "next_token":
+			w.NextToken, err = s.str()
+		default:
+			_, err = s.skip()
+		}
+		if err != nil {
+			return fmt.Errorf("meta.%s: %w", key, err)
+		}
+		return nil
+	})
+}
+
+func (s *scanner) tweets(into *[]wireTweet) error {
+	*into = make([]wireTweet, 0, MaxResults)
+	return s.array(func() error {
+		*into = append(*into, wireTweet{})
+		return s.tweet(&(*into)[len(*into)-1])
+	})
+}
+
+func (s *scanner) tweet(w *wireTweet) error {
+	s.ws()
+	start := s.i
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			w.ID, err = s.str()
+		case "text":
+			w.Text, err = s.str()
+		case "author_id":
+			w.AuthorID, err = s.str()
+		case "conversation_id":
+			w.ConversationID, err = s.str()
+		case "created_at":
+			w.CreatedAt, err = s.str()
+		case "lang":
+			w.Lang, err = s.str()
+		case "public_metrics":
+			err = s.metrics(w)
+		case "referenced_tweets":
+			err = s.array(func() error {
+				var r wireRef
+				w.ReferencedTweets = append(w.ReferencedTweets, r)
+				return s.ref(&w.ReferencedTweets[len(w.ReferencedTweets)-1])
+			})
+		case "note_tweet":
+			err = s.object(func(key []byte) error {
+				var err error
+				if string(key) == "text" {
+					w.NoteText, err = s.str()
+				} else {
+					_, err = s.skip()
+				}
+				return err
+			})
+		default:
+			_, err = s.skip()
+		}
+		if err != nil {
+			return fmt.Errorf("tweet %s: %w", key, err)
+		}
+		return nil
+	})
+	w.raw = s.b[start:s.i]
+	return err
+}
+
+func (s *scanner) ref(r *wireRef) error {
+	return s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			r.Type, err = s.str()
+		case "id":
+			r.ID, err = s.str()
+		default:
+			_, err = s.skip()
+		}
+		return err
+	})
+}
+
+func (s *scanner) metrics(w *wireTweet) error {
+	if s.null() {
+		return nil
+	}
+	m := &Metrics{}
+	w.PublicMetrics = m
+	return s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "retweet_count":
+			m.Retweets, err = s.int()
+		case "reply_count":
+			m.Replies, err = s.int()
+		case "like_count":
+			m.Likes, err = s.int()
+		case "quote_count":
+			m.Quotes, err = s.int()
+		case "bookmark_count":
+			m.Bookmarks, err = s.int()
+		case "impression_count":
+			m.Impressions, err = s.int()
+		default:
+			_, err = s.skip()
+		}
+		return err
+	})
 }
 
 func convert(w *wireTweet, included map[string]*wireTweet) (Tweet, error) {
