@@ -108,20 +108,17 @@ func (c *Collector) Fetch(ctx context.Context, f tasks.Fetch) (Result, error) {
 	if f.Kind == tasks.KindUser {
 		value = strings.ToLower(value)
 	}
-	id, err := c.store.EnsureSource(ctx, f.Kind, value)
+	start, err := c.store.StartFetch(ctx, f.Kind, value, c.Now())
 	if err != nil {
-		return Result{}, err
+		return Result{SourceID: start.SourceID}, err
 	}
-	lock, ok, err := c.store.TryLockSource(ctx, id)
-	if err != nil {
-		return Result{SourceID: id}, err
-	}
-	if !ok {
+	id, lock := start.SourceID, start.Lock
+	if lock == nil {
 		return Result{Outcome: OutcomeBusy, SourceID: id}, nil
 	}
 	defer lock.Release()
 	st := lock.Store()
-	res, err := c.fetchLocked(ctx, st, id, f)
+	res, err := c.fetchLocked(ctx, st, start.Source, start.Pauses, f)
 	var paused *PausedError
 	if err != nil && ctx.Err() == nil && !errors.As(err, &paused) {
 		if recErr := st.RecordError(context.WithoutCancel(ctx), id, err.Error(), c.Now()); recErr != nil {
@@ -131,19 +128,18 @@ func (c *Collector) Fetch(ctx context.Context, f tasks.Fetch) (Result, error) {
 	return res, err
 }
 
-// fetchLocked runs the fetch while the source's lock is held; st writes on the lock's
-// connection.
-func (c *Collector) fetchLocked(ctx context.Context, st *store.Store, id int64, f tasks.Fetch) (Result, error) {
-	src, err := st.Source(ctx, id)
-	if err != nil {
-		return Result{SourceID: id}, err
-	}
+// fetchLocked runs the fetch of src, read once its lock was taken, with the API pauses in
+// force when it started; st writes on the lock's connection.
+func (c *Collector) fetchLocked(
+	ctx context.Context, st *store.Store, src *store.Source, pauses []store.Pause, f tasks.Fetch,
+) (Result, error) {
+	id := src.ID
 	res := Result{SourceID: id, CursorID: src.CursorID}
 	if src.Walk == nil && !f.PublishedAt.IsZero() && src.LastWalkStartedAt.After(f.PublishedAt) {
 		res.Outcome = OutcomeStale
 		return res, nil
 	}
-	if err := c.checkPauses(ctx, st, src); err != nil {
+	if err := checkPauses(pauses, src); err != nil {
 		return res, err
 	}
 	if src.Kind == tasks.KindUser && src.UserID == 0 || src.Status != store.StatusActive {

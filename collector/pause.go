@@ -37,15 +37,23 @@ func endpointsOf(src *store.Source) []string {
 	return []string{twitterapi.EndpointTimeline}
 }
 
-// checkPauses returns a *PausedError when any endpoint the source needs is paused now.
-func (c *Collector) checkPauses(ctx context.Context, st *store.Store, src *store.Source) error {
+// checkPauses returns a *PausedError when any endpoint the source needs is paused by one of
+// pauses, the pauses in force; a pause of all endpoints wins.
+func checkPauses(pauses []store.Pause, src *store.Source) error {
 	for _, ep := range endpointsOf(src) {
-		p, err := st.ActivePause(ctx, ep, c.Now())
-		if err != nil {
-			return err
+		var found *store.Pause
+		for i := range pauses {
+			switch pauses[i].Endpoint {
+			case store.PauseAll:
+				return &PausedError{Pause: pauses[i]}
+			case ep:
+				if found == nil {
+					found = &pauses[i]
+				}
+			}
 		}
-		if p != nil {
-			return &PausedError{Pause: *p}
+		if found != nil {
+			return &PausedError{Pause: *found}
 		}
 	}
 	return nil

@@ -90,15 +90,33 @@ SELECT (SELECT COALESCE(array_agg(id), '{}') FROM upserted WHERE inserted),
 	(SELECT count(*) FROM linked),
 	(SELECT count(*) FROM moved)`
 
+// moveWalkSQL is savePageSQL's last step alone, for a page without tweets.
+const moveWalkSQL = `
+UPDATE sources SET
+	cursor_id = CASE WHEN $3 THEN GREATEST(cursor_id, NULLIF($4::bigint, 0)) ELSE cursor_id END,
+	walk_token = CASE WHEN $3 THEN NULL ELSE $5 END,
+	walk_since_id = CASE WHEN $3 THEN NULL ELSE NULLIF($6::bigint, 0) END,
+	walk_start_time = CASE WHEN $3 THEN NULL ELSE $7::timestamptz END,
+	walk_newest_id = CASE WHEN $3 THEN NULL ELSE NULLIF($4::bigint, 0) END,
+	walk_started_at = CASE WHEN $3 THEN NULL ELSE $8::timestamptz END,
+	last_success_at = CASE WHEN $3 THEN $1::timestamptz ELSE last_success_at END,
+	last_walk_started_at = CASE WHEN $3 THEN $9::timestamptz ELSE last_walk_started_at END,
+	last_error = CASE WHEN $3 THEN NULL ELSE last_error END,
+	last_error_at = CASE WHEN $3 THEN NULL ELSE last_error_at END
+WHERE id = $2`
+
 // SavePage stores a page and moves the source's walk in one transaction: either all of it
 // happens or none does.
 func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
-	cols := columnsOf(w.Tweets)
 	complete := w.Next == nil
 	next := w.Next
 	if next == nil {
 		next = &Walk{}
 	}
+	if len(w.Tweets) == 0 {
+		return s.moveWalk(ctx, w, complete, next)
+	}
+	cols := columnsOf(w.Tweets)
 	var inserted []int64
 	var linked, moved int
 	err := s.db.QueryRow(ctx, savePageSQL,
@@ -119,6 +137,21 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 	return Saved{New: len(inserted), Known: unique - len(inserted), Linked: linked, NewIDs: inserted}, nil
 }
 
+// moveWalk is SavePage for a page without tweets: a fetch that finds nothing new costs one
+// small statement.
+func (s *Store) moveWalk(ctx context.Context, w PageWrite, complete bool, next *Walk) (Saved, error) {
+	tag, err := s.db.Exec(ctx, moveWalkSQL, w.FetchedAt, w.SourceID, complete, w.NewestID,
+		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
+		nullTime(w.WalkStartedAt))
+	if err != nil {
+		return Saved{}, fmt.Errorf("move the walk of source %d: %w", w.SourceID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return Saved{}, fmt.Errorf("save tweets of source %d: %w", w.SourceID, ErrNoSource)
+	}
+	return Saved{}, nil
+}
+
 // columns holds a page's tweets column by column, as the unnest in savePageSQL takes them.
 type columns struct {
 	id, author, conversation, retweeted, quoted, repliedTo   []int64
@@ -128,7 +161,15 @@ type columns struct {
 }
 
 func columnsOf(tweets []twitterapi.Tweet) columns {
-	var c columns
+	n := len(tweets)
+	c := columns{
+		id: make([]int64, 0, n), author: make([]int64, 0, n), conversation: make([]int64, 0, n),
+		retweeted: make([]int64, 0, n), quoted: make([]int64, 0, n), repliedTo: make([]int64, 0, n),
+		retweets: make([]int64, 0, n), replies: make([]int64, 0, n), likes: make([]int64, 0, n),
+		quotes: make([]int64, 0, n), bookmarks: make([]int64, 0, n), impressions: make([]int64, 0, n),
+		text: make([]string, 0, n), lang: make([]string, 0, n), raw: make([]string, 0, n),
+		created: make([]time.Time, 0, n),
+	}
 	seen := make(map[int64]bool, len(tweets))
 	for i := range tweets {
 		if !seen[tweets[i].ID] {
