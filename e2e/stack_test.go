@@ -30,6 +30,8 @@ type stackOptions struct {
 	sources  string // contents of the sources file
 	schedule string
 	backfill string
+	simArgs  []string // more twittersim flags
+	env      []string // more variables for the programs
 }
 
 func newStack(t *testing.T, o stackOptions) *stack {
@@ -37,8 +39,8 @@ func newStack(t *testing.T, o stackOptions) *stack {
 	dbURL := testenv.Database(t)
 	brokerURL := testenv.Vhost(t)
 	simAddr := freeAddr(t)
-	start(t, "twittersim", "twittersim", nil, "-addr", simAddr, "-accounts", o.accounts,
-		"-search-delay", "1s", "-seed", "11")
+	start(t, "twittersim", "twittersim", nil, append([]string{"-addr", simAddr, "-accounts", o.accounts,
+		"-search-delay", "1s", "-seed", "11"}, o.simArgs...)...)
 	sim := twittersim.NewClient("http://" + simAddr)
 	eventually(t, 20*time.Second, "twittersim answers", func() (bool, string) {
 		err := sim.Healthz(context.Background())
@@ -53,12 +55,14 @@ func newStack(t *testing.T, o stackOptions) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &stack{t: t, sources: path, sim: sim, db: pool, env: []string{
+	st := &stack{t: t, sources: path, sim: sim, db: pool, env: []string{
 		"RABBITMQ_URL=" + brokerURL, "DATABASE_URL=" + dbURL,
 		"TWITTER_API_URL=http://" + simAddr, "TWITTER_BEARER_TOKEN=" + twittersim.DefaultToken,
 		"SOURCES_FILE=" + path, "FETCH_SCHEDULE=" + o.schedule, "BACKFILL_WINDOW=" + o.backfill,
 		"METRICS_ADDR=", "LOG_LEVEL=info", "SHUTDOWN_GRACE=20s",
 	}}
+	st.env = append(st.env, o.env...)
+	return st
 }
 
 func (s *stack) worker(name string) *proc { return start(s.t, name, "worker", s.env) }

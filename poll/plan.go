@@ -7,7 +7,7 @@
 //
 //  1. Every source gets its longest interval: its maximum, or shorter when the posts it
 //     gathers in that time could outgrow what one walk reaches (the gap guard). If even that
-//     does not fit, intervals are stretched beyond the maximum, low priorities first.
+//     does not fit, intervals are stretched beyond the maximum, low priorities most.
 //  2. What is left goes to the freshness target: sources are brought down to the target
 //     interval, higher priority first and, within a priority, the most active first, so the
 //     requests go where the most posts would otherwise arrive late.
@@ -234,51 +234,43 @@ func (s Settings) share(group []*planned, b Budget) {
 	s.spare(order, b.Window, capacity)
 }
 
-// stretch lengthens intervals beyond their maxima until the group fits capacity: low
-// priorities first, each priority by one common factor.
+// stretch lengthens intervals beyond their maxima, by one common factor that counts four
+// times for low priorities and a quarter for high ones, to the least that fits capacity.
 func stretch(group []*planned, window time.Duration, capacity float64) {
-	for _, prio := range []Priority{PriorityLow, PriorityNormal, PriorityHigh} {
-		var mine []*planned
+	base := make([]time.Duration, len(group))
+	for i, p := range group {
+		base[i] = p.every
+	}
+	weight := map[Priority]float64{PriorityLow: 4, PriorityNormal: 1, PriorityHigh: 0.25}
+	apply := func(f float64) {
+		for i, p := range group {
+			p.every = time.Duration(float64(base[i]) * max(1, f*weight[p.src.Priority]))
+		}
+	}
+	const most = 1e6
+	lo, hi := 1.0, most
+	apply(hi)
+	if total(group, window) > capacity {
 		for _, p := range group {
-			if p.src.Priority == prio {
-				mine = append(mine, p)
-			}
-		}
-		if len(mine) == 0 {
-			continue
-		}
-		base := make([]time.Duration, len(mine))
-		for i, p := range mine {
-			base[i] = p.every
-		}
-		apply := func(f float64) {
-			for i, p := range mine {
-				p.every = time.Duration(float64(base[i]) * f)
-			}
-		}
-		const most = 1e4
-		apply(most)
-		if total(group, window) > capacity {
-			continue // even this priority at its longest does not make room; try the next
-		}
-		lo, hi := 1.0, most
-		for range 60 {
-			mid := math.Sqrt(lo * hi)
-			apply(mid)
-			if total(group, window) > capacity {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		apply(hi)
-		for _, p := range mine {
-			p.reason = fmt.Sprintf("budget too small: %.1f× the longest interval", hi)
+			p.reason = "budget too small even at a million times the longest interval"
 		}
 		return
 	}
-	for _, p := range group {
-		p.reason = "budget too small even at 10,000× the longest interval"
+	for range 60 {
+		mid := math.Sqrt(lo * hi)
+		apply(mid)
+		if total(group, window) > capacity {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	apply(hi)
+	for i, p := range group {
+		if p.every > base[i] {
+			p.reason = fmt.Sprintf("budget too small: %.1f× the longest interval (%s priority)",
+				float64(p.every)/float64(base[i]), p.src.Priority)
+		}
 	}
 }
 

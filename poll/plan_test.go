@@ -77,7 +77,7 @@ func TestPlanServesHighPriorityBeforeActivity(t *testing.T) {
 	}
 }
 
-func TestPlanStretchesLowPriorityFirstWhenTheBudgetIsTooSmall(t *testing.T) {
+func TestPlanStretchesLowPriorityMostWhenTheBudgetIsTooSmall(t *testing.T) {
 	set := DefaultSettings()
 	var sources []Source
 	for i := range 20 {
@@ -90,8 +90,8 @@ func TestPlanStretchesLowPriorityFirstWhenTheBudgetIsTooSmall(t *testing.T) {
 	if c := cost(t, plan, sources); c > 1.8+1e-6 {
 		t.Errorf("the plan spends %.3f requests a window, more than the 1.8 it may", c)
 	}
-	if got := plan["normal"].Every; got != set.MaxInterval {
-		t.Errorf("normal: interval %v, want its maximum %v: low priorities stretch first", got, set.MaxInterval)
+	if tail, normal := plan["tail0"].Every, plan["normal"].Every; tail != 4*normal {
+		t.Errorf("intervals: low %v, normal %v; want the low one four times as long", tail, normal)
 	}
 	if r := plan["tail0"].Reason; !strings.Contains(r, "budget too small") {
 		t.Errorf("tail0: reason %q, want it to say the budget is too small", r)

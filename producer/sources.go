@@ -54,44 +54,65 @@ func listSources(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return printSources(out, e.cfg.FetchSchedule, sources, known, gaps)
+	plans, err := st.Plans(ctx)
+	if err != nil {
+		return err
+	}
+	return printSources(out, e.cfg, sources, state{known: known, gaps: gaps, plans: plans})
 }
 
-func printSources(out io.Writer, global string, sources []config.Source, known map[string]*store.Source,
-	gaps map[int64]int,
-) error {
+// state is what the database says of the sources.
+type state struct {
+	known map[string]*store.Source
+	gaps  map[int64]int
+	plans map[string]store.PlanRow
+}
+
+func printSources(out io.Writer, cfg *config.Config, sources []config.Source, st state) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tSOURCE\tSCHEDULE\tSTATUS\tCURSOR\tLAST SUCCESS\tSTORED\tGAPS\tLAST ERROR")
+	fmt.Fprintln(tw, "KIND\tSOURCE\tSCHEDULE\tSTATUS\tCURSOR\tLAST SUCCESS\tSTORED\tGAPS\tINTERVAL\tWHY\tLAST ERROR")
 	listed := map[string]bool{}
 	for _, src := range sources {
 		listed[src.Key()] = true
 		sched := src.Schedule
 		if sched == "" {
-			sched = global
+			sched = cfg.FetchSchedule
 		}
-		printRow(tw, string(src.Kind), src.Value, sched, known[src.Key()], gaps)
+		if cfg.ScheduleMode == config.ScheduleAdaptive {
+			sched = "adaptive"
+			if src.Priority != "" && src.Priority != config.PriorityNormal {
+				sched += ", " + src.Priority
+			}
+		}
+		printRow(tw, string(src.Kind), src.Value, sched, src.Key(), st)
 	}
 	var extra []string
-	for key := range known {
+	for key := range st.known {
 		if !listed[key] {
 			extra = append(extra, key)
 		}
 	}
 	sort.Strings(extra)
 	for _, key := range extra {
-		s := known[key]
-		printRow(tw, s.Kind, s.Value, "(not in file)", s, gaps)
+		s := st.known[key]
+		printRow(tw, s.Kind, s.Value, "(not in file)", key, st)
 	}
 	return tw.Flush()
 }
 
-func printRow(w io.Writer, kind, value, sched string, s *store.Source, gaps map[int64]int) {
+func printRow(w io.Writer, kind, value, sched, key string, st state) {
+	interval, why := "-", "-"
+	if p, ok := st.plans[key]; ok {
+		interval, why = p.Interval.Round(time.Second).String(), p.Reason
+	}
+	s := st.known[key]
 	if s == nil {
-		fmt.Fprintf(w, "%s\t%s\t%s\tnever fetched\t-\t-\t0\t0\t-\n", kind, value, sched)
+		fmt.Fprintf(w, "%s\t%s\t%s\tnever fetched\t-\t-\t0\t0\t%s\t%s\t-\n", kind, value, sched, interval, why)
 		return
 	}
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", kind, value, sched, s.Status,
-		orDash(idString(s.CursorID)), timeOrDash(s.LastSuccessAt), s.TweetsStored, gaps[s.ID], orDash(s.LastError))
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", kind, value, sched, s.Status,
+		orDash(idString(s.CursorID)), timeOrDash(s.LastSuccessAt), s.TweetsStored, st.gaps[s.ID],
+		interval, why, orDash(s.LastError))
 }
 
 func idString(id int64) string {
