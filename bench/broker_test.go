@@ -76,8 +76,10 @@ func dialChannel(b *testing.B, url string) *amqp.Channel {
 		_ = conn.Close()
 		b.Fatalf("open channel: %v", err)
 	}
+	closed := ch.NotifyClose(make(chan *amqp.Error, 1))
 	go func() {
-		<-ch.NotifyClose(make(chan *amqp.Error, 1))
+		for range closed { // until the channel closes
+		}
 		_ = conn.Close()
 	}()
 	return ch

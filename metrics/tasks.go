@@ -16,6 +16,16 @@ type Tasks struct {
 	runtime, queueWait                            *prometheus.HistogramVec
 	inProgress                                    *prometheus.GaugeVec
 	up                                            prometheus.Gauge
+	// series holds the series of the names given to NewTasks, so that a delivery does not
+	// look its labels up; it is not written after NewTasks.
+	series map[string]*taskSeries
+}
+
+// taskSeries is one task's series.
+type taskSeries struct {
+	received, started, succeeded, failed, retried prometheus.Counter
+	runtime, queueWait                            prometheus.Observer
+	inProgress                                    prometheus.Gauge
 }
 
 // taskBuckets cover tasks from milliseconds to the 20-minute task limit.
@@ -37,16 +47,32 @@ func NewTasks(reg prometheus.Registerer, names ...string) *Tasks {
 		inProgress: gaugeVec(reg, "tasks_in_progress", "Tasks running now.", "task"),
 		up:         gauge(reg, "worker_up", "1 while the worker is subscribed to the task queue, else 0."),
 	}
+	t.series = make(map[string]*taskSeries, len(names))
 	for _, n := range names {
-		for _, v := range []*prometheus.CounterVec{t.received, t.started, t.succeeded, t.failed, t.retried} {
-			v.WithLabelValues(n)
-		}
-		t.inProgress.WithLabelValues(n)
+		t.series[n] = t.newSeries(n)
 	}
 	for _, r := range []string{tasks.DeadEmpty, tasks.DeadUndecodable, tasks.DeadUnknownTask, tasks.DeadBadArguments} {
 		t.deadLettered.WithLabelValues(r)
 	}
 	return t
+}
+
+// newSeries creates task's series, at zero.
+func (t *Tasks) newSeries(task string) *taskSeries {
+	return &taskSeries{
+		received: t.received.WithLabelValues(task), started: t.started.WithLabelValues(task),
+		succeeded: t.succeeded.WithLabelValues(task), failed: t.failed.WithLabelValues(task),
+		retried: t.retried.WithLabelValues(task), runtime: t.runtime.WithLabelValues(task),
+		queueWait: t.queueWait.WithLabelValues(task), inProgress: t.inProgress.WithLabelValues(task),
+	}
+}
+
+// of returns task's series: the ones made by NewTasks, or else looked up now.
+func (t *Tasks) of(task string) *taskSeries {
+	if s, ok := t.series[task]; ok {
+		return s
+	}
+	return t.newSeries(task)
 }
 
 // Consuming implements tasks.Observer.
@@ -59,30 +85,32 @@ func (t *Tasks) Consuming(up bool) {
 }
 
 // Received implements tasks.Observer.
-func (t *Tasks) Received(task string) { t.received.WithLabelValues(task).Inc() }
+func (t *Tasks) Received(task string) { t.of(task).received.Inc() }
 
 // Started implements tasks.Observer.
 func (t *Tasks) Started(task string, queueWait time.Duration) {
-	t.started.WithLabelValues(task).Inc()
-	t.inProgress.WithLabelValues(task).Inc()
+	s := t.of(task)
+	s.started.Inc()
+	s.inProgress.Inc()
 	if queueWait >= 0 {
-		t.queueWait.WithLabelValues(task).Observe(queueWait.Seconds())
+		s.queueWait.Observe(queueWait.Seconds())
 	}
 }
 
 // Finished implements tasks.Observer.
 func (t *Tasks) Finished(task string, err error, runtime time.Duration) {
-	t.inProgress.WithLabelValues(task).Dec()
-	t.runtime.WithLabelValues(task).Observe(runtime.Seconds())
+	s := t.of(task)
+	s.inProgress.Dec()
+	s.runtime.Observe(runtime.Seconds())
 	if err != nil {
-		t.failed.WithLabelValues(task).Inc()
+		s.failed.Inc()
 	} else {
-		t.succeeded.WithLabelValues(task).Inc()
+		s.succeeded.Inc()
 	}
 }
 
 // Retried implements tasks.Observer.
-func (t *Tasks) Retried(task string) { t.retried.WithLabelValues(task).Inc() }
+func (t *Tasks) Retried(task string) { t.of(task).retried.Inc() }
 
 // DeadLettered implements tasks.Observer.
 func (t *Tasks) DeadLettered(reason string) { t.deadLettered.WithLabelValues(reason).Inc() }

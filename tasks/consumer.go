@@ -3,7 +3,6 @@ package tasks
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -240,10 +239,8 @@ func decodeDelivery(d amqp.Delivery, r TaskRunner) (sig *mtasks.Signature, code,
 	if len(bytes.TrimSpace(d.Body)) == 0 {
 		return nil, DeadEmpty, "empty message body"
 	}
-	sig = new(mtasks.Signature)
-	dec := json.NewDecoder(bytes.NewReader(d.Body))
-	dec.UseNumber()
-	if err := dec.Decode(sig); err != nil {
+	sig, err := decodeSignature(d.Body)
+	if err != nil {
 		return nil, DeadUndecodable, "body is not a Machinery signature: " + err.Error()
 	}
 	if sig.Name == "" {
