@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -11,7 +12,15 @@ import (
 	"github.com/tweetflow/tweetflow/internal/cli"
 )
 
+// defaultMemoryLimit is the soft limit of the Go runtime's memory when GOMEMLIMIT is unset.
+// A worker's live heap is a few pages per running task; the limit makes the collector run
+// before the heap grows to twice that, which keeps a worker's RSS well under 40 MiB.
+const defaultMemoryLimit = 24 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	os.Exit(execute(os.Args[1:]))
 }
 
