@@ -14,7 +14,7 @@ import (
 )
 
 // wantDashboards are the dashboards the monitoring issue asks for; more may follow.
-var wantDashboards = []string{"fetch.json", "queue.json"}
+var wantDashboards = []string{"budget.json", "fetch.json", "queue.json"}
 
 func loadDashboards(t *testing.T) []dashboards.File {
 	t.Helper()

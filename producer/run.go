@@ -73,6 +73,7 @@ func runScheduler(ctx context.Context) error {
 	}
 	s := newScheduler(e, st, pub, metrics.NewProducer(reg, tasks.FetchSourceTask))
 	budget := metrics.NewBudget(reg)
+	s.budget = budget
 	if e.cfg.ScheduleMode == config.ScheduleAdaptive {
 		s.adaptive = newAdaptive(s, budget)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/tweetflow/tweetflow/collector"
 	"github.com/tweetflow/tweetflow/config"
 	"github.com/tweetflow/tweetflow/metrics"
+	"github.com/tweetflow/tweetflow/poll"
 	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/tasks"
 )
@@ -36,6 +37,8 @@ type scheduler struct {
 	unreadable bool
 	// adaptive, when set, replaces the cron ticks (SCHEDULE_MODE=adaptive).
 	adaptive *adaptive
+	// budget, when set, is told every source's interval.
+	budget *metrics.Budget
 }
 
 func newScheduler(e *env, st *store.Store, pub *tasks.Publisher, m *metrics.Producer) *scheduler {
@@ -71,6 +74,12 @@ func (s *scheduler) apply(sources []config.Source) error {
 	s.entries = s.entries[:0]
 	s.metrics.Sources(countKinds(sources))
 	for _, g := range groups {
+		if s.budget != nil {
+			every := config.ScheduleInterval(g.schedule, time.Now())
+			for _, src := range g.sources {
+				s.budget.Planned(poll.Endpoint(string(src.Kind)), every)
+			}
+		}
 		s.entries = append(s.entries, s.cron.Schedule(g.schedule, cron.FuncJob(func() { s.tick(g) })))
 		s.e.log.Info("schedule set", zap.String("schedule", g.spec), zap.Int("sources", len(g.sources)),
 			zap.Time("next_tick", g.schedule.Next(time.Now().UTC())))
