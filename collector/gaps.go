@@ -25,10 +25,27 @@ type GapObserver interface {
 	GapFound(kind, reason string)
 }
 
-// timelineGap returns the gap a completed timeline walk from a cursor left, if it read as
-// many tweets as the API serves: the tweets between the cursor and the oldest one read.
+// mayHaveOutgrown reports whether a completed timeline walk from a cursor read so nearly as
+// many tweets as the API serves that the cursor may lie beyond its reach. The reach is the
+// newest tweets at the time of each request, so tweets posted while a walk runs shift it:
+// a walk that read one page less than the depth may have been cut short, and one that was
+// interrupted (say, until a rate-limit window reset) may have lost a tenth of it.
+func mayHaveOutgrown(w store.Walk, now time.Time) bool {
+	if w.SinceID == 0 {
+		return false
+	}
+	slack := 100
+	if now.Sub(w.StartedAt) > time.Minute {
+		slack = TimelineDepth / 10
+	}
+	return w.Fetched >= TimelineDepth-slack
+}
+
+// timelineGap returns the gap a completed timeline walk from a cursor left when it may have
+// outgrown the API's reach: the tweets between the cursor and the oldest one stored since,
+// oldest. The range may turn out empty; a gap is never left unreported.
 func timelineGap(src *store.Source, w store.Walk, oldest int64, now time.Time) *store.Gap {
-	if w.SinceID == 0 || w.Fetched < TimelineDepth || oldest <= w.SinceID+1 {
+	if !mayHaveOutgrown(w, now) || oldest <= w.SinceID+1 {
 		return nil
 	}
 	return &store.Gap{

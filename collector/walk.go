@@ -78,7 +78,16 @@ func setNewest(w *store.Walk, page *twitterapi.Page) error {
 func (c *Collector) storePage(ctx context.Context, st *store.Store, src *store.Source, w store.Walk,
 	next *store.Walk, oldest int64, page *twitterapi.Page, res *Result,
 ) error {
-	if next == nil && src.Kind == tasks.KindUser {
+	if next == nil && src.Kind == tasks.KindUser && mayHaveOutgrown(w, c.Now()) {
+		// A walk resumed after an interruption read its older pages in an earlier run: the
+		// lower edge of what it reached is the oldest tweet stored above the cursor.
+		stored, err := st.OldestLinkedAfter(ctx, src.ID, w.SinceID)
+		if err != nil {
+			return err
+		}
+		if stored != 0 && (oldest == 0 || stored < oldest) {
+			oldest = stored
+		}
 		if g := timelineGap(src, w, oldest, c.Now().UTC()); g != nil {
 			if err := c.recordGap(ctx, st, src, g); err != nil {
 				return err

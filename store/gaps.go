@@ -64,3 +64,18 @@ func (s *Store) GapCounts(ctx context.Context) (map[int64]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// OldestLinkedAfter returns the oldest tweet id the source has stored above after, 0 when
+// it has none: the lower edge of what walks from that cursor reached.
+func (s *Store) OldestLinkedAfter(ctx context.Context, sourceID, after int64) (int64, error) {
+	var oldest *int64
+	err := s.db.QueryRow(ctx, `SELECT min(tweet_id) FROM tweet_sources WHERE source_id = $1 AND tweet_id > $2`,
+		sourceID, after).Scan(&oldest)
+	if err != nil {
+		return 0, fmt.Errorf("read the oldest tweet of source %d: %w", sourceID, err)
+	}
+	if oldest == nil {
+		return 0, nil
+	}
+	return *oldest, nil
+}

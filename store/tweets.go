@@ -79,6 +79,7 @@ WITH input AS (
 		walk_start_time = CASE WHEN $19 THEN NULL ELSE $23::timestamptz END,
 		walk_newest_id = CASE WHEN $19 THEN NULL ELSE NULLIF($20::bigint, 0) END,
 		walk_started_at = CASE WHEN $19 THEN NULL ELSE $24::timestamptz END,
+		walk_fetched = CASE WHEN $19 THEN NULL ELSE $26::integer END,
 		last_success_at = CASE WHEN $19 THEN $17 ELSE last_success_at END,
 		last_walk_started_at = CASE WHEN $19 THEN $25::timestamptz ELSE last_walk_started_at END,
 		last_error = CASE WHEN $19 THEN NULL ELSE last_error END,
@@ -99,6 +100,7 @@ UPDATE sources SET
 	walk_start_time = CASE WHEN $3 THEN NULL ELSE $7::timestamptz END,
 	walk_newest_id = CASE WHEN $3 THEN NULL ELSE NULLIF($4::bigint, 0) END,
 	walk_started_at = CASE WHEN $3 THEN NULL ELSE $8::timestamptz END,
+	walk_fetched = CASE WHEN $3 THEN NULL ELSE $10::integer END,
 	last_success_at = CASE WHEN $3 THEN $1::timestamptz ELSE last_success_at END,
 	last_walk_started_at = CASE WHEN $3 THEN $9::timestamptz ELSE last_walk_started_at END,
 	last_error = CASE WHEN $3 THEN NULL ELSE last_error END,
@@ -125,7 +127,7 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 		cols.retweets, cols.replies, cols.likes, cols.quotes, cols.bookmarks, cols.impressions,
 		cols.raw, w.FetchedAt, w.SourceID, complete, w.NewestID,
 		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
-		nullTime(w.WalkStartedAt),
+		nullTime(w.WalkStartedAt), next.Fetched,
 	).Scan(&inserted, &linked, &moved)
 	if err != nil {
 		return Saved{}, fmt.Errorf("save %d tweets of source %d: %w", len(w.Tweets), w.SourceID, err)
@@ -142,7 +144,7 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 func (s *Store) moveWalk(ctx context.Context, w PageWrite, complete bool, next *Walk) (Saved, error) {
 	tag, err := s.db.Exec(ctx, moveWalkSQL, w.FetchedAt, w.SourceID, complete, w.NewestID,
 		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
-		nullTime(w.WalkStartedAt))
+		nullTime(w.WalkStartedAt), next.Fetched)
 	if err != nil {
 		return Saved{}, fmt.Errorf("move the walk of source %d: %w", w.SourceID, err)
 	}
