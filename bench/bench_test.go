@@ -56,7 +56,18 @@ func (f Figure) Ratio() float64 {
 var (
 	resultsMu sync.Mutex
 	results   []Figure
+	// tables are further Markdown tables, written after the figures in name order.
+	tables = map[string]string{}
 )
+
+// recordTable keeps a Markdown table, headed by title, for the results file.
+func recordTable(b *testing.B, title, table string) {
+	b.Helper()
+	resultsMu.Lock()
+	tables[title] = table
+	resultsMu.Unlock()
+	b.Logf("%s\n%s", title, table)
+}
 
 // record keeps f for the table and reports it as benchmark metrics.
 func record(b *testing.B, f Figure) {
@@ -87,13 +98,24 @@ func TestMain(m *testing.M) {
 }
 
 func writeTable(path string) error {
-	f, err := os.Create(path) //nolint:gosec // the operator names the output file
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	if err := renderTable(f, results); err != nil {
 		_ = f.Close()
 		return err
+	}
+	titles := make([]string, 0, len(tables))
+	for t := range tables {
+		titles = append(titles, t)
+	}
+	sort.Strings(titles)
+	for _, t := range titles {
+		if _, err := fmt.Fprintf(f, "\n%s\n\n%s", t, tables[t]); err != nil {
+			_ = f.Close()
+			return err
+		}
 	}
 	return f.Close()
 }

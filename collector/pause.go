@@ -66,7 +66,9 @@ const ReasonWindowSpent = "window_spent"
 // spendWindow pauses endpoint until its window resets when rl shows no request left. It
 // reports whether it did, so that a walk with pages to go can stop before a 429 tells it
 // to; the walk's state is stored, and it resumes after the reset.
-func (c *Collector) spendWindow(ctx context.Context, st *store.Store, endpoint string, rl *twitterapi.RateLimit) (bool, error) {
+func (c *Collector) spendWindow(
+	ctx context.Context, st *store.Store, endpoint string, rl *twitterapi.RateLimit,
+) (bool, error) {
 	now := c.Now()
 	if rl == nil || rl.Remaining > 0 || rl.Limit == 0 || !rl.Reset.After(now) {
 		return false, nil

@@ -37,20 +37,8 @@ func TestAdaptive_KeepsToTheBudgetServesPriorityFirstAndSaysWhy(t *testing.T) {
 
 	// Every source is due at once; the budget lets five through, and the rest wait.
 	eventually(t, 30*time.Second, "the producer defers polls for want of budget", func() (bool, string) {
-		body, err := httpGet("http://" + metricsAddr + "/metrics")
-		if err != nil {
-			return false, err.Error() // not listening yet
-		}
-		fams := parseMetrics(t, body)
-		deferred := 0.0
-		for _, m := range fams["tweetflow_polls_deferred_total"].GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "endpoint" && l.GetValue() == "timeline" {
-					deferred = m.GetCounter().GetValue()
-				}
-			}
-		}
-		return deferred >= 20, fmt.Sprintf("%v deferred", deferred)
+		n, err := counterOf(t, metricsAddr, "tweetflow_polls_deferred_total", "endpoint", "timeline")
+		return err == nil && n >= 20, fmt.Sprintf("%v deferred, %v", n, err)
 	})
 	eventually(t, 30*time.Second, "the five polls planned have run", func() (bool, string) {
 		var done int
@@ -78,6 +66,33 @@ func TestAdaptive_KeepsToTheBudgetServesPriorityFirstAndSaysWhy(t *testing.T) {
 		t.Errorf("the high-priority source was not among the first polls (fetched %v, %v)", vipFetched, err)
 	}
 
+	checkAdaptiveSources(t, s)
+	if code := producer.stop(); code != 0 {
+		t.Errorf("producer exited %d on SIGTERM", code)
+	}
+}
+
+// counterOf reads one series of a counter from the metrics at addr.
+func counterOf(t *testing.T, addr, name, label, value string) (float64, error) {
+	t.Helper()
+	body, err := httpGet("http://" + addr + "/metrics")
+	if err != nil {
+		return 0, err // not listening yet
+	}
+	for _, m := range parseMetrics(t, body)[name].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == label && l.GetValue() == value {
+				return m.GetCounter().GetValue(), nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// checkAdaptiveSources checks that `producer sources` gives every source its adaptive
+// interval and the reason for it.
+func checkAdaptiveSources(t *testing.T, s *stack) {
+	t.Helper()
 	code, out := run(t, "producer", s.env, "sources")
 	if code != 0 {
 		t.Fatalf("producer sources exited %d:\n%s", code, out)
@@ -90,8 +105,5 @@ func TestAdaptive_KeepsToTheBudgetServesPriorityFirstAndSaysWhy(t *testing.T) {
 		if !strings.Contains(line, "adaptive") || !strings.Contains(line, "budget too small") {
 			t.Errorf("producer sources row without its adaptive interval and reason: %q", line)
 		}
-	}
-	if code := producer.stop(); code != 0 {
-		t.Errorf("producer exited %d on SIGTERM", code)
 	}
 }

@@ -39,8 +39,10 @@ func newStack(t *testing.T, o stackOptions) *stack {
 	dbURL := testenv.Database(t)
 	brokerURL := testenv.Vhost(t)
 	simAddr := freeAddr(t)
-	start(t, "twittersim", "twittersim", nil, append([]string{"-addr", simAddr, "-accounts", o.accounts,
-		"-search-delay", "1s", "-seed", "11"}, o.simArgs...)...)
+	start(t, "twittersim", "twittersim", nil, append([]string{
+		"-addr", simAddr, "-accounts", o.accounts,
+		"-search-delay", "1s", "-seed", "11",
+	}, o.simArgs...)...)
 	sim := twittersim.NewClient("http://" + simAddr)
 	eventually(t, 20*time.Second, "twittersim answers", func() (bool, string) {
 		err := sim.Healthz(context.Background())

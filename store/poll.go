@@ -240,8 +240,10 @@ type Spend struct {
 // newer window than the recorded one starts that window's count afresh.
 func (s *Store) CommitPolls(ctx context.Context, keys []string, spends []Spend, now time.Time) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE poll_plan SET last_published_at = $2::timestamptz,
-			next_at = $2::timestamptz + make_interval(secs => interval_seconds) WHERE source_key = ANY($1)`, keys, now); err != nil {
+		_, err := tx.Exec(ctx, `UPDATE poll_plan SET last_published_at = $2::timestamptz,
+			next_at = $2::timestamptz + make_interval(secs => interval_seconds)
+			WHERE source_key = ANY($1)`, keys, now)
+		if err != nil {
 			return fmt.Errorf("record published polls: %w", err)
 		}
 		for _, sp := range spends {

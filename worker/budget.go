@@ -66,7 +66,8 @@ func (r *rateRecorder) flush(ctx context.Context) {
 	r.latest = map[string]seen{}
 	r.mu.Unlock()
 	for endpoint, s := range pending {
-		if err := r.st.ObserveRateLimit(ctx, endpoint, s.rl.Limit, s.rl.Remaining, s.rl.Reset, s.at); err != nil && ctx.Err() == nil {
+		err := r.st.ObserveRateLimit(ctx, endpoint, s.rl.Limit, s.rl.Remaining, s.rl.Reset, s.at)
+		if err != nil && ctx.Err() == nil {
 			r.log.Debug("rate-limit headers not shared", zap.String("endpoint", endpoint), zap.Error(err))
 		}
 	}

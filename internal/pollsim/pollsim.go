@@ -58,7 +58,8 @@ func Realistic(n int, span time.Duration, seed uint64) Population {
 	for i := range bursty {
 		name := fmt.Sprintf("bursty%d", i)
 		add(name, 2*time.Hour)
-		for at := time.Duration(rng.Int64N(int64(4 * time.Hour))); at < span; at += 3*time.Hour + time.Duration(rng.Int64N(int64(6*time.Hour))) {
+		next := func() time.Duration { return 3*time.Hour + time.Duration(rng.Int64N(int64(6*time.Hour))) }
+		for at := time.Duration(rng.Int64N(int64(4 * time.Hour))); at < span; at += next() {
 			p.Bursts = append(p.Bursts, Burst{Username: name, At: at, Count: 120 + rng.IntN(400)})
 		}
 	}
@@ -178,17 +179,7 @@ func (r *runner) run(ctx context.Context) error {
 	r.limits = map[string]twitterapi.RateLimit{}
 	var d *poll.Dispatcher
 	if r.cfg.Fixed == 0 {
-		set := r.cfg.Settings
-		set.Target = r.cfg.Target
-		d = poll.NewDispatcher(r.st, set, []poll.Budget{
-			{Endpoint: twitterapi.EndpointTimeline, Requests: r.cfg.Budget, Window: poll.DefaultWindow},
-			{Endpoint: twitterapi.EndpointUsers, Requests: r.cfg.Users, Window: poll.DefaultWindow},
-		})
-		entries := make([]poll.Entry, len(r.cfg.Population.Accounts))
-		for i, a := range r.cfg.Population.Accounts {
-			entries[i] = poll.Entry{Key: "user:" + a.Username, Kind: tasks.KindUser, Value: a.Username}
-		}
-		d.SetSources(entries)
+		d = r.dispatcher()
 	}
 	bursts := r.cfg.Population.Bursts
 	var nextFixed time.Time
@@ -201,32 +192,62 @@ func (r *runner) run(ctx context.Context) error {
 			}
 			bursts = bursts[1:]
 		}
-		if d == nil {
-			if now.Before(nextFixed) {
-				continue
-			}
+		var err error
+		switch {
+		case d != nil:
+			err = r.adaptiveRound(ctx, d, now)
+		case !now.Before(nextFixed):
 			nextFixed = now.Add(r.cfg.Fixed)
-			for _, a := range r.cfg.Population.Accounts {
-				if err := r.fetch(ctx, a.Username, now); err != nil {
-					return err
-				}
-			}
-			continue
+			err = r.fixedTick(ctx, now)
 		}
-		if err := r.recordLimits(ctx, now); err != nil {
-			return err
-		}
-		round, err := d.Round(ctx, now)
 		if err != nil {
 			return err
 		}
-		if err := d.Commit(ctx, round, now); err != nil {
+	}
+	return nil
+}
+
+// dispatcher returns the adaptive dispatcher of the run, its sources set.
+func (r *runner) dispatcher() *poll.Dispatcher {
+	set := r.cfg.Settings
+	set.Target = r.cfg.Target
+	d := poll.NewDispatcher(r.st, set, []poll.Budget{
+		{Endpoint: twitterapi.EndpointTimeline, Requests: r.cfg.Budget, Window: poll.DefaultWindow},
+		{Endpoint: twitterapi.EndpointUsers, Requests: r.cfg.Users, Window: poll.DefaultWindow},
+	})
+	entries := make([]poll.Entry, len(r.cfg.Population.Accounts))
+	for i, a := range r.cfg.Population.Accounts {
+		entries[i] = poll.Entry{Key: "user:" + a.Username, Kind: tasks.KindUser, Value: a.Username}
+	}
+	d.SetSources(entries)
+	return d
+}
+
+// fixedTick fetches every source, as a tick of the fixed schedule publishes them all.
+func (r *runner) fixedTick(ctx context.Context, now time.Time) error {
+	for _, a := range r.cfg.Population.Accounts {
+		if err := r.fetch(ctx, a.Username, now); err != nil {
 			return err
 		}
-		for _, p := range round.Polls {
-			if err := r.fetch(ctx, p.Value, now); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// adaptiveRound runs one round of the dispatcher and fetches what it published.
+func (r *runner) adaptiveRound(ctx context.Context, d *poll.Dispatcher, now time.Time) error {
+	if err := r.recordLimits(ctx, now); err != nil {
+		return err
+	}
+	round, err := d.Round(ctx, now)
+	if err != nil {
+		return err
+	}
+	if err := d.Commit(ctx, round, now); err != nil {
+		return err
+	}
+	for _, p := range round.Polls {
+		if err := r.fetch(ctx, p.Value, now); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -280,45 +301,55 @@ func (r *runner) measure(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	end := Start.Add(r.cfg.Span)
 	for _, a := range r.cfg.Population.Accounts {
-		truth, err := r.sim.Truth(a.Username)
-		if err != nil {
+		if err := r.measureAccount(ctx, &res, a.Username, sources["user:"+strings.ToLower(a.Username)], stored); err != nil {
 			return res, err
-		}
-		src := sources["user:"+strings.ToLower(a.Username)]
-		var gaps []store.Gap
-		if src != nil {
-			if gaps, err = r.st.Gaps(ctx, src.ID); err != nil {
-				return res, err
-			}
-		}
-		res.Gaps += len(gaps)
-		for _, t := range truth {
-			if t.CreatedAt.Before(Start) || t.CreatedAt.After(end.Add(-r.cfg.Target)) {
-				continue
-			}
-			id, err := strconv.ParseInt(t.ID, 10, 64)
-			if err != nil {
-				return res, err
-			}
-			res.Posts++
-			at, ok := stored[id]
-			switch {
-			case ok:
-				res.Stored++
-				if at.Sub(t.CreatedAt) <= r.cfg.Target {
-					res.Fresh++
-				}
-			case src != nil && id <= src.CursorID:
-				res.Lost++
-				if inGap(gaps, id) {
-					res.InGaps++
-				}
-			}
 		}
 	}
 	return res, nil
+}
+
+// measureAccount adds one account's posts to res: src is its source (nil if never
+// fetched), stored the storage time of every stored tweet.
+func (r *runner) measureAccount(ctx context.Context, res *Result, username string, src *store.Source,
+	stored map[int64]time.Time,
+) error {
+	truth, err := r.sim.Truth(username)
+	if err != nil {
+		return err
+	}
+	var gaps []store.Gap
+	if src != nil {
+		if gaps, err = r.st.Gaps(ctx, src.ID); err != nil {
+			return err
+		}
+	}
+	res.Gaps += len(gaps)
+	end := Start.Add(r.cfg.Span)
+	for _, t := range truth {
+		if t.CreatedAt.Before(Start) || t.CreatedAt.After(end.Add(-r.cfg.Target)) {
+			continue
+		}
+		id, err := strconv.ParseInt(t.ID, 10, 64)
+		if err != nil {
+			return err
+		}
+		res.Posts++
+		at, ok := stored[id]
+		switch {
+		case ok:
+			res.Stored++
+			if at.Sub(t.CreatedAt) <= r.cfg.Target {
+				res.Fresh++
+			}
+		case src != nil && id <= src.CursorID:
+			res.Lost++
+			if inGap(gaps, id) {
+				res.InGaps++
+			}
+		}
+	}
+	return nil
 }
 
 func inGap(gaps []store.Gap, id int64) bool {
