@@ -36,6 +36,12 @@ type env struct {
 
 func newEnv(t *testing.T, accounts string) *env {
 	t.Helper()
+	return newEnvLimited(t, accounts, twittersim.RateLimits{})
+}
+
+// newEnvLimited is newEnv with the simulator's rate limits set (zero fields: the defaults).
+func newEnvLimited(t *testing.T, accounts string, limits twittersim.RateLimits) *env {
+	t.Helper()
 	specs, err := twittersim.ParseAccounts(accounts)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +49,7 @@ func newEnv(t *testing.T, accounts string) *env {
 	clock := twittersim.NewManualClock(simStart)
 	sim, err := twittersim.New(twittersim.Config{
 		Seed: 7, Accounts: specs, Clock: clock, Start: simStart,
-		History: 2 * time.Hour,
+		History: 2 * time.Hour, RateLimits: limits,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -389,6 +395,69 @@ func TestFetch_BurstBeyondTheTimelineDepthIsRecordedAsAGap(t *testing.T) {
 	}
 	if gaps, _ := e.st.Gaps(context.Background(), res.SourceID); len(gaps) != 1 {
 		t.Errorf("an ordinary fetch after the gap recorded %d gaps in all, want still 1", len(gaps))
+	}
+}
+
+func TestFetch_AGapBehindAnInterruptedWalkIsRecorded(t *testing.T) {
+	// Twelve timeline requests a window: the walk of a burst past the depth stops when the
+	// window is spent, and while it waits more tweets push its lower pages out of reach.
+	e := newEnvLimited(t, "zoe:0", twittersim.RateLimits{Timeline: 12})
+	if _, err := e.sim.Post("zoe", 1); err != nil {
+		t.Fatal(err)
+	}
+	first := e.fetch(tasks.KindUser, "zoe")
+	e.clock.Advance(time.Minute)
+	burst, err := e.sim.Post("zoe", collector.TimelineDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	interruptions := 0
+	for {
+		res, err := e.coll.Fetch(context.Background(), tasks.Fetch{Kind: tasks.KindUser, Value: "zoe"})
+		var ae *twitterapi.Error
+		if errors.As(err, &ae) && ae.Kind == twitterapi.KindRateLimited {
+			if ae.Status == 429 {
+				t.Fatal("the walk learnt of the spent window from a 429")
+			}
+			interruptions++
+			more, err := e.sim.Post("zoe", 150)
+			if err != nil {
+				t.Fatal(err)
+			}
+			burst = append(burst, more...)
+			e.clock.Set(ae.ResetAt().Add(2 * time.Second))
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome == collector.OutcomeFetched {
+			break
+		}
+		e.clock.Advance(time.Minute) // paused: wait for the window
+	}
+	if interruptions == 0 {
+		t.Fatal("the walk was never interrupted; the test did not do what it says")
+	}
+	// The tweets posted during the interruptions are newer than the walk: the next one
+	// reads them.
+	e.clock.Advance(15 * time.Minute)
+	e.fetch(tasks.KindUser, "zoe")
+	src, err := e.st.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := src["user:zoe"].ID
+	gaps, err := e.st.Gaps(context.Background(), id)
+	if err != nil || len(gaps) != 1 {
+		t.Fatalf("gaps = %+v, %v; want one", gaps, err)
+	}
+	stored := e.stored(id)
+	if gaps[0].AfterID != first.CursorID {
+		t.Errorf("gap after %d; want after the cursor before the burst, %d", gaps[0].AfterID, first.CursorID)
+	}
+	if missing := missingOutside(t, burst, stored, gaps[0]); missing == 0 {
+		t.Error("no tweet was missing; the test did not push past the depth")
 	}
 }
 
