@@ -48,3 +48,33 @@ func TestAdaptivePollingBeatsTheFixedScheduleOnTheSameBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestAdaptivePollingWithAnAmpleBudgetIsTheFixedSchedule gives the budget room for every
+// source at its minimum interval: adaptive polling then polls like the fixed schedule at
+// that interval and stores every post it does.
+func TestAdaptivePollingWithAnAmpleBudgetIsTheFixedSchedule(t *testing.T) {
+	settings := poll.DefaultSettings()
+	settings.MinInterval = time.Minute
+	cfg := pollsim.Config{
+		Population: pollsim.Realistic(15, 2*time.Hour, 5), Span: 2 * time.Hour, Step: 10 * time.Second,
+		Budget: 10_000, Users: 300, Target: 5 * time.Minute, Settings: settings,
+	}
+	cfg.DatabaseURL = testenv.Database(t)
+	adaptive, err := pollsim.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Fixed, cfg.DatabaseURL = time.Minute, testenv.Database(t)
+	fixed, err := pollsim.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("adaptive: %+v; fixed every minute: %+v", adaptive, fixed)
+	if adaptive.Stored != fixed.Stored || adaptive.Lost != fixed.Lost || adaptive.Fresh != fixed.Fresh {
+		t.Errorf("adaptive stored %d (%d fresh, %d lost), the fixed schedule %d (%d fresh, %d lost); want the same",
+			adaptive.Stored, adaptive.Fresh, adaptive.Lost, fixed.Stored, fixed.Fresh, fixed.Lost)
+	}
+	if adaptive.Requests > fixed.Requests {
+		t.Errorf("adaptive made %d requests, the fixed schedule %d; want no more", adaptive.Requests, fixed.Requests)
+	}
+}
