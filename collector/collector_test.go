@@ -411,31 +411,7 @@ func TestFetch_AGapBehindAnInterruptedWalkIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	interruptions := 0
-	for {
-		res, err := e.coll.Fetch(context.Background(), tasks.Fetch{Kind: tasks.KindUser, Value: "zoe"})
-		var ae *twitterapi.Error
-		if errors.As(err, &ae) && ae.Kind == twitterapi.KindRateLimited {
-			if ae.Status == 429 {
-				t.Fatal("the walk learnt of the spent window from a 429")
-			}
-			interruptions++
-			more, err := e.sim.Post("zoe", 150)
-			if err != nil {
-				t.Fatal(err)
-			}
-			burst = append(burst, more...)
-			e.clock.Set(ae.ResetAt().Add(2 * time.Second))
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Outcome == collector.OutcomeFetched {
-			break
-		}
-		e.clock.Advance(time.Minute) // paused: wait for the window
-	}
+	burst, interruptions := walkThroughSpentWindows(t, e, "zoe", burst)
 	if interruptions == 0 {
 		t.Fatal("the walk was never interrupted; the test did not do what it says")
 	}
@@ -458,6 +434,39 @@ func TestFetch_AGapBehindAnInterruptedWalkIsRecorded(t *testing.T) {
 	}
 	if missing := missingOutside(t, burst, stored, gaps[0]); missing == 0 {
 		t.Error("no tweet was missing; the test did not push past the depth")
+	}
+}
+
+// walkThroughSpentWindows fetches user until a walk completes, waiting out each spent
+// window; during each wait 150 more tweets are posted. It returns every tweet posted (posted
+// and those) and the number of interruptions.
+func walkThroughSpentWindows(t *testing.T, e *env, user string, posted []twittersim.TruthTweet) (
+	[]twittersim.TruthTweet, int,
+) {
+	t.Helper()
+	interruptions := 0
+	for {
+		res, err := e.coll.Fetch(context.Background(), tasks.Fetch{Kind: tasks.KindUser, Value: user})
+		var ae *twitterapi.Error
+		switch {
+		case errors.As(err, &ae) && ae.Kind == twitterapi.KindRateLimited:
+			if ae.Status == 429 {
+				t.Fatal("the walk learnt of the spent window from a 429")
+			}
+			interruptions++
+			more, err := e.sim.Post(user, 150)
+			if err != nil {
+				t.Fatal(err)
+			}
+			posted = append(posted, more...)
+			e.clock.Set(ae.ResetAt().Add(2 * time.Second))
+		case err != nil:
+			t.Fatal(err)
+		case res.Outcome == collector.OutcomeFetched:
+			return posted, interruptions
+		default:
+			e.clock.Advance(time.Minute) // paused: wait for the window
+		}
 	}
 }
 
