@@ -58,7 +58,7 @@ func (s *Store) StartFetch(ctx context.Context, kind, value string, now time.Tim
 		conn.Release()
 		return Start{SourceID: st.SourceID}, nil
 	}
-	st.Lock = &SourceLock{conn: conn, key: lockSpace | st.SourceID, view: &Store{pool: s.pool, db: conn}}
+	st.Lock = newSourceLock(s.pool, conn, lockSpace|st.SourceID)
 	return st, nil
 }
 

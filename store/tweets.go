@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/tweetflow/tweetflow/twitterapi"
 )
 
@@ -34,7 +37,8 @@ type Saved struct {
 
 // savePageSQL stores tweets, links them to the source and moves the source's walk, all in
 // one statement and so one transaction. A tweet already stored gets its public metrics
-// refreshed, and is rewritten only when they changed.
+// refreshed, and is rewritten only when they changed. Each link's tweet is inserted (or
+// found) by the same statement, so tweet_sources needs no foreign key checks.
 const savePageSQL = `
 WITH input AS (
 	SELECT * FROM unnest(
@@ -45,6 +49,8 @@ WITH input AS (
 	) AS t(id, author_id, conversation_id, text, created_at, lang,
 		retweeted_id, quoted_id, replied_to_id,
 		retweet_count, reply_count, like_count, quote_count, bookmark_count, impression_count, raw)
+	-- A page for a source that does not exist stores nothing.
+	WHERE EXISTS (SELECT 1 FROM sources WHERE id = $18)
 ), upserted AS (
 	INSERT INTO tweets (id, author_id, conversation_id, text, created_at, lang,
 		retweeted_id, quoted_id, replied_to_id,
@@ -108,27 +114,40 @@ UPDATE sources SET
 WHERE id = $2`
 
 // SavePage stores a page and moves the source's walk in one transaction: either all of it
-// happens or none does.
+// happens or none does. On a lock's view, the page that completes the walk also gives the
+// lock up once it is committed, in the same round trip.
 func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 	complete := w.Next == nil
 	next := w.Next
 	if next == nil {
 		next = &Walk{}
 	}
+	var last *SourceLock
+	if lc, ok := s.db.(lockedConn); ok && complete {
+		last = lc.lock
+	}
 	if len(w.Tweets) == 0 {
-		return s.moveWalk(ctx, w, complete, next)
+		return s.moveWalk(ctx, w, complete, next, last)
 	}
 	cols := columnsOf(w.Tweets)
 	var inserted []int64
 	var linked, moved int
-	err := s.db.QueryRow(ctx, savePageSQL,
+	args := []any{
 		cols.id, cols.author, cols.conversation, cols.text, cols.created, cols.lang,
 		cols.retweeted, cols.quoted, cols.repliedTo,
 		cols.retweets, cols.replies, cols.likes, cols.quotes, cols.bookmarks, cols.impressions,
 		cols.raw, w.FetchedAt, w.SourceID, complete, w.NewestID,
 		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
 		nullTime(w.WalkStartedAt), next.Fetched,
-	).Scan(&inserted, &linked, &moved)
+	}
+	var err error
+	if last != nil {
+		err = last.commitAndUnlock(ctx, savePageSQL, args, func(br pgx.BatchResults) error {
+			return br.QueryRow().Scan(&inserted, &linked, &moved)
+		})
+	} else {
+		err = s.db.QueryRow(ctx, savePageSQL, args...).Scan(&inserted, &linked, &moved)
+	}
 	if err != nil {
 		return Saved{}, fmt.Errorf("save %d tweets of source %d: %w", len(w.Tweets), w.SourceID, err)
 	}
@@ -140,11 +159,23 @@ func (s *Store) SavePage(ctx context.Context, w PageWrite) (Saved, error) {
 }
 
 // moveWalk is SavePage for a page without tweets: a fetch that finds nothing new costs one
-// small statement.
-func (s *Store) moveWalk(ctx context.Context, w PageWrite, complete bool, next *Walk) (Saved, error) {
-	tag, err := s.db.Exec(ctx, moveWalkSQL, w.FetchedAt, w.SourceID, complete, w.NewestID,
+// small statement, sent with the unlock when last is the lock to give up.
+func (s *Store) moveWalk(ctx context.Context, w PageWrite, complete bool, next *Walk, last *SourceLock) (Saved, error) {
+	args := []any{
+		w.FetchedAt, w.SourceID, complete, w.NewestID,
 		nullString(next.Token), next.SinceID, nullTime(next.StartTime), nullTime(next.StartedAt),
-		nullTime(w.WalkStartedAt), next.Fetched)
+		nullTime(w.WalkStartedAt), next.Fetched,
+	}
+	var tag pgconn.CommandTag
+	var err error
+	if last != nil {
+		err = last.commitAndUnlock(ctx, moveWalkSQL, args, func(br pgx.BatchResults) error {
+			tag, err = br.Exec()
+			return err
+		})
+	} else {
+		tag, err = s.db.Exec(ctx, moveWalkSQL, args...)
+	}
 	if err != nil {
 		return Saved{}, fmt.Errorf("move the walk of source %d: %w", w.SourceID, err)
 	}
