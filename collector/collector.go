@@ -143,7 +143,7 @@ func (c *Collector) fetchLocked(
 		return res, err
 	}
 	if src.Kind == tasks.KindUser && src.UserID == 0 || src.Status != store.StatusActive {
-		missing, err := c.resolve(ctx, st, src, f.Value)
+		missing, err := c.resolve(ctx, st, src, f)
 		if err != nil || missing {
 			res.Outcome = OutcomeMissing
 			return res, err
@@ -160,8 +160,9 @@ func (c *Collector) fetchLocked(
 // resolve looks the handle up, unless it was found missing recently. missing is true when
 // the source cannot be walked now.
 func (c *Collector) resolve(
-	ctx context.Context, st *store.Store, src *store.Source, handle string,
+	ctx context.Context, st *store.Store, src *store.Source, f tasks.Fetch,
 ) (missing bool, err error) {
+	handle := f.Value
 	if src.Status != store.StatusActive && c.Now().Sub(src.LastErrorAt) < RecheckMissing {
 		return true, nil
 	}
@@ -181,10 +182,16 @@ func (c *Collector) resolve(
 	case err != nil:
 		return false, fmt.Errorf("resolve @%s: %w", handle, err)
 	}
-	if err := st.SetUser(ctx, src.ID, u.ID, u.Username, u.Name); err != nil {
+	// A first walk's backfill bound is set with the user, which saves plan a write.
+	var from time.Time
+	if src.CursorID == 0 && src.Walk == nil && src.BackfillFrom.IsZero() {
+		from = c.Now().UTC().Add(-c.backfill(f))
+	}
+	bound, err := st.SetUser(ctx, src.ID, u.ID, u.Username, u.Name, from)
+	if err != nil {
 		return false, err
 	}
-	src.UserID, src.Status = u.ID, store.StatusActive
+	src.UserID, src.Status, src.BackfillFrom = u.ID, store.StatusActive, bound
 	c.log.Info("handle resolved", zap.String("handle", handle), zap.Int64("user_id", u.ID))
 	return false, nil
 }
@@ -200,9 +207,13 @@ func (c *Collector) plan(ctx context.Context, st *store.Store, src *store.Source
 	if src.CursorID != 0 {
 		w.SinceID = src.CursorID
 	} else {
-		from, err := st.StartBackfill(ctx, src.ID, now.Add(-c.backfill(f)))
-		if err != nil {
-			return w, err
+		// The bound read with the source (or set with its user) is the one in force.
+		from := src.BackfillFrom
+		if from.IsZero() {
+			var err error
+			if from, err = st.StartBackfill(ctx, src.ID, now.Add(-c.backfill(f))); err != nil {
+				return w, err
+			}
 		}
 		w.StartTime = from.Truncate(time.Second)
 	}

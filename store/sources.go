@@ -167,20 +167,29 @@ func (s *Store) StartBackfill(ctx context.Context, id int64, from time.Time) (ti
 	return got.UTC(), nil
 }
 
-// SetUser records the account a user source resolved to and marks the source active.
-func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, name string) error {
-	_, err := s.db.Exec(ctx, `
+// SetUser records the account a user source resolved to and marks the source active. When
+// backfillFrom is not zero it also sets the source's backfill bound, as StartBackfill does,
+// in the same statement. It returns the bound in force, zero when there is none.
+func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, name string,
+	backfillFrom time.Time,
+) (time.Time, error) {
+	var bound *time.Time
+	err := s.db.QueryRow(ctx, `
 		WITH u AS (
 			INSERT INTO users (id, username, name) VALUES ($2, $3, $4)
 			ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, name = EXCLUDED.name,
 				updated_at = now()
 		)
-		UPDATE sources SET user_id = $2, status = 'active', last_error = NULL, last_error_at = NULL
-		WHERE id = $1`, sourceID, userID, username, name)
-	if err != nil {
-		return fmt.Errorf("record user %d for source %d: %w", userID, sourceID, err)
+		UPDATE sources SET user_id = $2, status = 'active', last_error = NULL, last_error_at = NULL,
+			backfill_from = COALESCE(backfill_from, $5)
+		WHERE id = $1 RETURNING backfill_from`, sourceID, userID, username, name, nullTime(backfillFrom)).Scan(&bound)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNoSource
 	}
-	return nil
+	if err != nil {
+		return time.Time{}, fmt.Errorf("record user %d for source %d: %w", userID, sourceID, err)
+	}
+	return deref(bound), nil
 }
 
 // MarkStatus sets the source's status, with the reason as its last error, noted at at.
