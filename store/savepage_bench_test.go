@@ -57,6 +57,7 @@ func BenchmarkSavePage(b *testing.B) {
 		b.Fatal(err)
 	}
 	before := procTicks(b, pid)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range pages {
 		w := PageWrite{

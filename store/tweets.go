@@ -189,7 +189,8 @@ func (s *Store) moveWalk(ctx context.Context, w PageWrite, complete bool, next *
 type columns struct {
 	id, author, conversation, retweeted, quoted, repliedTo   []int64
 	retweets, replies, likes, quotes, bookmarks, impressions []int64
-	text, lang, raw                                          []string
+	text, lang                                               []string
+	raw                                                      [][]byte
 	created                                                  []time.Time
 }
 
@@ -200,7 +201,7 @@ func columnsOf(tweets []twitterapi.Tweet) columns {
 		retweeted: make([]int64, 0, n), quoted: make([]int64, 0, n), repliedTo: make([]int64, 0, n),
 		retweets: make([]int64, 0, n), replies: make([]int64, 0, n), likes: make([]int64, 0, n),
 		quotes: make([]int64, 0, n), bookmarks: make([]int64, 0, n), impressions: make([]int64, 0, n),
-		text: make([]string, 0, n), lang: make([]string, 0, n), raw: make([]string, 0, n),
+		text: make([]string, 0, n), lang: make([]string, 0, n), raw: make([][]byte, 0, n),
 		created: make([]time.Time, 0, n),
 	}
 	seen := make(map[int64]bool, len(tweets))
@@ -228,7 +229,7 @@ func (c *columns) add(t *twitterapi.Tweet) {
 	c.impressions = append(c.impressions, t.Metrics.Impressions)
 	c.text = append(c.text, t.Text)
 	c.lang = append(c.lang, t.Lang)
-	c.raw = append(c.raw, string(t.Raw))
+	c.raw = append(c.raw, t.Raw) // sent as text, without a copy
 	c.created = append(c.created, t.CreatedAt)
 }
 

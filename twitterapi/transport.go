@@ -46,7 +46,7 @@ func (t *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if !ok || resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := readBody(resp)
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read response body: %w", err)
@@ -82,4 +82,16 @@ func headerRateLimit(h http.Header) *RateLimit {
 		v[i] = n
 	}
 	return &RateLimit{Limit: v[0], Remaining: v[1], Reset: time.Unix(int64(v[2]), 0).UTC()}
+}
+
+// readBody reads a response body, into one buffer of its announced length when it has one.
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.ContentLength <= 0 || resp.ContentLength > maxBody {
+		return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	}
+	body := make([]byte, resp.ContentLength)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		return nil, err
+	}
+	return body, nil
 }
