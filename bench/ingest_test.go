@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,15 +82,20 @@ func runIngest(b *testing.B, accounts int, history time.Duration) {
 	if stored != want {
 		b.Fatalf("stored %d tweets, want the %d the timelines reach", stored, want)
 	}
+	// The worker's own high-water mark: ru_maxrss would also count this process's RSS at
+	// the fork (Go forks with CLONE_VM, and exec keeps the parent's mark in the child's).
+	peakKiB, err := vmHWM(s.worker.cmd.Process.Pid)
+	if err != nil {
+		b.Fatal(err)
+	}
 	s.worker.stop(b)
-	ru := s.worker.rusage()
 	copyRate := s.copyReference(b)
 
 	rate := float64(stored) / took.Seconds()
 	per1000 := func(d time.Duration) float64 { return d.Seconds() / float64(stored) * 1000 }
 	workerCPU := per1000(time.Duration(workerAfter-workerBefore) * clockTick)
 	pgCPU := per1000(cpuDelta(before, after))
-	rssMiB := float64(ru.Maxrss) / 1024 // ru_maxrss is in KiB on Linux
+	rssMiB := float64(peakKiB) / 1024
 	note := fmt.Sprintf("%d accounts, %d tweets, worker concurrency 4", accounts, stored)
 	record(b, Figure{
 		Bench: "3. ingest", What: "tweets/s", Measured: rate, Reference: copyRate,
@@ -113,7 +120,7 @@ func runIngest(b *testing.B, accounts int, history time.Duration) {
 	record(b, Figure{
 		Bench: "5c. worker cost", What: "worker peak RSS MiB", Measured: rssMiB,
 		Reference: peerMemoryMiB, RefName: peerName + ", all its processes", Goal: "< 40 MiB",
-		Met: rssMiB < 40, Note: "ru_maxrss of the worker process",
+		Met: rssMiB < 40, Note: "VmHWM of the worker process",
 	})
 }
 
@@ -162,4 +169,18 @@ func (s *workerStack) copyReference(b *testing.B) float64 {
 		b.Fatalf("copy %d rows: %d copied, %v", len(data), n, err)
 	}
 	return float64(n) / took.Seconds()
+}
+
+// vmHWM is the peak resident set size of process pid, in KiB, from /proc.
+func vmHWM(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status: no VmHWM", pid)
 }

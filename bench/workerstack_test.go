@@ -118,13 +118,6 @@ func (p *process) stop(b *testing.B) {
 	}
 }
 
-// rusage is the exited process's resource usage.
-func (p *process) rusage() *syscall.Rusage {
-	<-p.done
-	ru, _ := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return ru
-}
-
 func tail(s string, lines int) string {
 	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(all[max(0, len(all)-lines):], "\n")
