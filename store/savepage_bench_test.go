@@ -148,3 +148,26 @@ func BenchmarkIdleCycle(b *testing.B) {
 	cpu := time.Duration(ticks) * 10 * time.Millisecond
 	b.ReportMetric(cpu.Seconds()/float64(b.N)*1e6, "pgCPUµs/fetch")
 }
+
+// BenchmarkSetUser records a resolved user, as a first fetch does.
+func BenchmarkSetUser(b *testing.B) {
+	ctx := context.Background()
+	st, err := Connect(ctx, testenv.Database(b), 1, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	id, err := st.EnsureSource(ctx, "user", "u")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := st.SetUser(ctx, id, int64(i+1), "u", "U", time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

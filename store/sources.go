@@ -156,11 +156,13 @@ func derefInt(n *int64) int64 {
 }
 
 // StartBackfill sets the source's backfill bound to from, unless it has one already, and
-// returns the bound in force.
+// returns the bound in force. As with SetUser, the commit does not wait for the disk: the
+// walk's first page, stored with a commit that does, makes the bound durable; a crash before
+// it stored nothing under the bound, and the next attempt sets one again.
 func (s *Store) StartBackfill(ctx context.Context, id int64, from time.Time) (time.Time, error) {
 	var got time.Time
-	err := s.db.QueryRow(ctx, `UPDATE sources SET backfill_from = COALESCE(backfill_from, $2)
-		WHERE id = $1 RETURNING backfill_from`, id, from).Scan(&got)
+	err := s.queryRowNoWait(ctx, `UPDATE sources SET backfill_from = COALESCE(backfill_from, $2)
+		WHERE id = $1 RETURNING backfill_from`, []any{id, from}, &got)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("set backfill bound of source %d: %w", id, err)
 	}
@@ -170,19 +172,15 @@ func (s *Store) StartBackfill(ctx context.Context, id int64, from time.Time) (ti
 // SetUser records the account a user source resolved to and marks the source active. When
 // backfillFrom is not zero it also sets the source's backfill bound, as StartBackfill does,
 // in the same statement. It returns the bound in force, zero when there is none.
+//
+// The commit does not wait for the disk: a fetch that resolves a user ends with a commit
+// that does, and that one makes this one durable too, as the log is written in order. A
+// crash before it loses the fetch's work anyway; then the lookup is made again.
 func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, name string,
 	backfillFrom time.Time,
 ) (time.Time, error) {
 	var bound *time.Time
-	err := s.db.QueryRow(ctx, `
-		WITH u AS (
-			INSERT INTO users (id, username, name) VALUES ($2, $3, $4)
-			ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, name = EXCLUDED.name,
-				updated_at = now()
-		)
-		UPDATE sources SET user_id = $2, status = 'active', last_error = NULL, last_error_at = NULL,
-			backfill_from = COALESCE(backfill_from, $5)
-		WHERE id = $1 RETURNING backfill_from`, sourceID, userID, username, name, nullTime(backfillFrom)).Scan(&bound)
+	err := s.queryRowNoWait(ctx, setUserSQL, []any{sourceID, userID, username, name, nullTime(backfillFrom)}, &bound)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNoSource
 	}
@@ -191,6 +189,40 @@ func (s *Store) SetUser(ctx context.Context, sourceID, userID int64, username, n
 	}
 	return deref(bound), nil
 }
+
+// batcher sends batches: a pool, and a lock's connection.
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// queryRowNoWait runs sql, which returns one row, read into dest, in a transaction whose
+// commit does not wait for the disk. It is for writes that a later commit of the same fetch,
+// which waits, makes durable with it.
+func (s *Store) queryRowNoWait(ctx context.Context, sql string, args []any, dest ...any) (err error) {
+	var b pgx.Batch
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+	b.Queue(sql, args...)
+	br := s.db.(batcher).SendBatch(ctx, &b)
+	defer func() {
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
+	return br.QueryRow().Scan(dest...)
+}
+
+const setUserSQL = `
+WITH u AS (
+	INSERT INTO users (id, username, name) VALUES ($2, $3, $4)
+	ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, name = EXCLUDED.name,
+		updated_at = now()
+)
+UPDATE sources SET user_id = $2, status = 'active', last_error = NULL, last_error_at = NULL,
+	backfill_from = COALESCE(backfill_from, $5)
+WHERE id = $1 RETURNING backfill_from`
 
 // MarkStatus sets the source's status, with the reason as its last error, noted at at.
 func (s *Store) MarkStatus(ctx context.Context, id int64, status, reason string, at time.Time) error {
