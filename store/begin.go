@@ -24,6 +24,10 @@ type Start struct {
 // reads with a snapshot taken after the one before it finished, so the source is read only
 // once its lock is held, and the insert of a new source is visible to the statements after it.
 var startSQL = [...]string{
+	// A new source's row is made durable by the fetch's last commit, which waits for the
+	// disk; this one need not. A crash before that loses the row, and the next fetch
+	// creates it again.
+	`SELECT set_config('synchronous_commit', 'off', true)`,
 	// Inserts only when the source is missing, so a known source costs no sequence value.
 	`INSERT INTO sources (kind, value) SELECT $1, $2
 		WHERE NOT EXISTS (SELECT 1 FROM sources WHERE kind = $1 AND value = $2)
@@ -42,10 +46,11 @@ func (s *Store) StartFetch(ctx context.Context, kind, value string, now time.Tim
 		return Start{}, fmt.Errorf("start fetch of %s:%s: %w", kind, value, err)
 	}
 	var b pgx.Batch
-	b.Queue(startSQL[0], kind, value)
-	b.Queue(startSQL[1], kind, value, lockSpace)
-	b.Queue(startSQL[2], kind, value)
-	b.Queue(startSQL[3], now)
+	b.Queue(startSQL[0])
+	b.Queue(startSQL[1], kind, value)
+	b.Queue(startSQL[2], kind, value, lockSpace)
+	b.Queue(startSQL[3], kind, value)
+	b.Queue(startSQL[4], now)
 	st, locked, err := readStart(conn.SendBatch(ctx, &b))
 	switch {
 	case err != nil:
@@ -68,6 +73,9 @@ func readStart(br pgx.BatchResults) (st Start, locked bool, err error) {
 			err = cerr
 		}
 	}()
+	if _, err := br.Exec(); err != nil {
+		return st, false, fmt.Errorf("start fetch: %w", err)
+	}
 	if _, err := br.Exec(); err != nil {
 		return st, false, fmt.Errorf("create source: %w", err)
 	}

@@ -94,7 +94,12 @@ func procTicks(b *testing.B, pid int) int64 {
 
 // BenchmarkIdleCycle runs what a fetch that finds nothing new costs the database: the start
 // batch, the empty last page's save and the unlock, and reports the backends' CPU per fetch.
-func BenchmarkIdleCycle(b *testing.B) {
+func BenchmarkIdleCycle(b *testing.B) { idleCycle(b, false) }
+
+// BenchmarkFirstCycle is BenchmarkIdleCycle for sources the start batch creates.
+func BenchmarkFirstCycle(b *testing.B) { idleCycle(b, true) }
+
+func idleCycle(b *testing.B, create bool) {
 	ctx := context.Background()
 	st, err := Connect(ctx, testenv.Database(b), 1, zap.NewNop())
 	if err != nil {
@@ -128,7 +133,11 @@ func BenchmarkIdleCycle(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		now := time.Now()
-		start, err := st.StartFetch(ctx, "user", "s"+strconv.Itoa(i%sources), now)
+		name := "s" + strconv.Itoa(i%sources)
+		if create {
+			name = "new" + strconv.Itoa(i)
+		}
+		start, err := st.StartFetch(ctx, "user", name, now)
 		if err != nil || start.Lock == nil {
 			b.Fatal(err)
 		}
