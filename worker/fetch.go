@@ -36,24 +36,31 @@ func (t *fetchTask) run(ctx context.Context, kind, value, sinceIDHint string, ba
 	start := time.Now()
 	res, err := t.coll.Fetch(ctx, f)
 	took := time.Since(start)
-	log := t.log.With(zap.String("source", f.String()), zap.Int64("source_id", res.SourceID),
-		zap.String("task_id", taskID), zap.Int("pages", res.Pages), zap.Duration("duration", took))
+	about := func() []zap.Field {
+		return []zap.Field{
+			zap.String("source", f.String()), zap.Int64("source_id", res.SourceID),
+			zap.String("task_id", taskID), zap.Int("pages", res.Pages), zap.Duration("duration", took),
+		}
+	}
 	if err != nil {
 		if isPause(err) {
 			res.Outcome = collector.OutcomePaused
 		}
 		t.metrics.Fetched(f.Kind, res, err, took)
-		return t.failure(ctx, attempt, err, log)
+		return t.failure(ctx, attempt, err, t.log.With(about()...))
 	}
 	t.metrics.Fetched(f.Kind, res, nil, took)
 	level := zap.InfoLevel
 	if res.Outcome == collector.OutcomeMissing {
 		level = zap.WarnLevel // the handle is unknown or suspended: the operator should look
 	}
-	log.Log(level, "fetch done", zap.String("outcome", string(res.Outcome)), zap.Int("fetched", res.Fetched),
-		zap.Int("new", res.New), zap.Int("known", res.Known), zap.Int("refetched", res.Refetched),
-		zap.Int64("cursor_id", res.CursorID),
-		zap.Bool("resumed", res.Resumed))
+	// Checked first, so that a fetch logged at a level that is off costs no fields.
+	if ce := t.log.Check(level, "fetch done"); ce != nil {
+		ce.Write(append(about(), zap.String("outcome", string(res.Outcome)), zap.Int("fetched", res.Fetched),
+			zap.Int("new", res.New), zap.Int("known", res.Known), zap.Int("refetched", res.Refetched),
+			zap.Int64("cursor_id", res.CursorID),
+			zap.Bool("resumed", res.Resumed))...)
+	}
 	return nil
 }
 
