@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +33,30 @@ type Budget struct {
 }
 
 // ParseBudgets parses a budget list such as "timeline=10000/15m,search=450": per endpoint,
-// requests per window, the window 15 minutes unless given.
+// requests per window, the window 15 minutes unless given. An endpoint the list leaves out
+// keeps its budget from DefaultAPIBudget.
 func ParseBudgets(spec string) ([]Budget, error) {
+	given, err := parseBudgetList(spec)
+	if err != nil {
+		return nil, err
+	}
+	if len(given) == 0 {
+		return nil, fmt.Errorf("%q names no endpoint", spec)
+	}
+	defaults, err := parseBudgetList(DefaultAPIBudget)
+	if err != nil {
+		return nil, err
+	}
+	out := given
+	for _, d := range defaults {
+		if !slices.ContainsFunc(given, func(b Budget) bool { return b.Endpoint == d.Endpoint }) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func parseBudgetList(spec string) ([]Budget, error) {
 	var out []Budget
 	for item := range strings.SplitSeq(spec, ",") {
 		item = strings.TrimSpace(item)
@@ -96,7 +120,7 @@ func setAPIBudget(r rawEnv, c *Config) *Error {
 }
 
 func checkBudgetReserve(r rawEnv, _ *Config) *Error {
-	if r.BudgetReserve < 0 || r.BudgetReserve > 0.9 {
+	if math.IsNaN(r.BudgetReserve) || r.BudgetReserve < 0 || r.BudgetReserve > 0.9 {
 		return invalid(varBudgetReserve, strconv.FormatFloat(r.BudgetReserve, 'g', -1, 64)+" is not between 0 and 0.9")
 	}
 	return nil

@@ -118,6 +118,16 @@ func TestLoad_ValidValues(t *testing.T) {
 			func(c *Config) any { return c.HTTPTimeout }, 1500 * time.Millisecond,
 		},
 		{
+			"budget of one endpoint keeps the others' defaults", "API_BUDGET=timeline=10/15m",
+			func(c *Config) any { return budgetText(c.APIBudget) },
+			"timeline=10/15m0s,search=450/15m0s,users=300/15m0s",
+		},
+		{
+			"budget window", "API_BUDGET=users=500/24h,timeline=10",
+			func(c *Config) any { return budgetText(c.APIBudget) },
+			"users=500/24h0m0s,timeline=10/15m0s,search=450/15m0s",
+		},
+		{
 			"postgresql url", "DATABASE_URL=postgresql://u:p@db:5432/tf?sslmode=disable",
 			func(c *Config) any { return c.DatabaseURL }, "postgresql://u:p@db:5432/tf?sslmode=disable",
 		},
@@ -241,6 +251,19 @@ func TestLoad_InvalidValues(t *testing.T) {
 			"DATABASE_URL: is a key=value DSN that has an unterminated quote",
 		},
 		{"database url bad escape", "DATABASE_URL=postgres://u:p%zz@db/tf", "DATABASE_URL: is not a valid URL"},
+		{"schedule mode typo", "SCHEDULE_MODE=adaptiv", `SCHEDULE_MODE: "adaptiv" is neither fixed nor adaptive`},
+		{"budget names no endpoint", "API_BUDGET= , ", `API_BUDGET: " , " names no endpoint`},
+		{"budget unknown endpoint", "API_BUDGET=tweets=5", `unknown endpoint "tweets" (use timeline, search or users)`},
+		{"budget zero", "API_BUDGET=timeline=0", `"timeline=0": "0" is not a whole number of requests of at least 1`},
+		{"budget bad window", "API_BUDGET=search=5/soon", `window "soon" is not a duration of at least 1s`},
+		{"budget twice", "API_BUDGET=users=5,users=6", "API_BUDGET: users appears twice"},
+		{"reserve not a number", "API_BUDGET_RESERVE=NaN", "API_BUDGET_RESERVE: NaN is not between 0 and 0.9"},
+		{"reserve too big", "API_BUDGET_RESERVE=1", "API_BUDGET_RESERVE: 1 is not between 0 and 0.9"},
+		{
+			"poll maximum below the minimum", "POLL_MAX_INTERVAL=10s",
+			"POLL_MAX_INTERVAL: 10s is shorter than POLL_MIN_INTERVAL (30s)",
+		},
+		{"freshness target zero", "FRESHNESS_TARGET=0s", "FRESHNESS_TARGET: 0s is not above 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,22 @@ func (c Config) LogFields() map[string]any {
 		"task_timeout":         c.TaskTimeout.String(),
 		"shutdown_grace":       c.ShutdownGrace.String(),
 		"http_timeout":         c.HTTPTimeout.String(),
+		"schedule_mode":        c.ScheduleMode,
+		"api_budget":           budgetText(c.APIBudget),
+		"api_budget_reserve":   c.BudgetReserve,
+		"poll_min_interval":    c.PollMinInterval.String(),
+		"poll_max_interval":    c.PollMaxInterval.String(),
+		"freshness_target":     c.FreshnessTarget.String(),
 	}
+}
+
+// budgetText writes budgets back in API_BUDGET's form.
+func budgetText(budgets []Budget) string {
+	parts := make([]string, len(budgets))
+	for i, b := range budgets {
+		parts[i] = fmt.Sprintf("%s=%d/%s", b.Endpoint, b.Requests, b.Window)
+	}
+	return strings.Join(parts, ",")
 }
 
 // String returns the redacted LogFields as "config{key=value ...}" with the

@@ -17,11 +17,12 @@ func TestLoadSources_Example(t *testing.T) {
 		t.Fatalf("LoadSources error = %v", err)
 	}
 	want := []Source{
-		{Kind: KindUser, Value: "TwitterDev", Line: 16},
-		{Kind: KindUser, Value: "XDevelopers", Line: 17},
-		{Kind: KindUser, Value: "golang", Schedule: "@every 30s", Line: 18},
-		{Kind: KindQuery, Value: "#golang -is:retweet", Line: 21},
-		{Kind: KindQuery, Value: "from:rabbitmq OR #rabbitmq", Schedule: "*/5 * * * *", Line: 22},
+		{Kind: KindUser, Value: "TwitterDev", Line: 21},
+		{Kind: KindUser, Value: "XDevelopers", Line: 22},
+		{Kind: KindUser, Value: "golang", Schedule: "@every 30s", Line: 23},
+		{Kind: KindUser, Value: "NASA", Priority: PriorityHigh, MaxInterval: 10 * time.Minute, Line: 25},
+		{Kind: KindQuery, Value: "#golang -is:retweet", Line: 29},
+		{Kind: KindQuery, Value: "from:rabbitmq OR #rabbitmq", Schedule: "*/5 * * * *", Line: 30},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("sources =\n%v\nwant\n%v", got, want)

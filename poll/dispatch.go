@@ -40,9 +40,11 @@ type Dispatcher struct {
 	// ReplanEvery is how often the intervals are worked out again from the sources' activity.
 	ReplanEvery time.Duration
 
-	entries   map[string]Entry
-	acts      map[string]store.Activity
-	plan      []store.PlanRow
+	entries map[string]Entry
+	acts    map[string]store.Activity
+	plan    []store.PlanRow
+	// planned are the budgets the plan was made for.
+	planned   []Budget
 	changed   bool
 	plannedAt time.Time
 	// sent logs the requests published per endpoint, to correct a worker's observation of
@@ -102,12 +104,23 @@ type Round struct {
 // Round returns the polls to publish at now. Publish them, then call Commit.
 func (d *Dispatcher) Round(ctx context.Context, now time.Time) (Round, error) {
 	var r Round
-	if d.changed || now.Sub(d.plannedAt) >= d.ReplanEvery {
+	budgets := map[string]*EndpointRound{}
+	effective := make([]Budget, len(d.budgets))
+	for i, b := range d.budgets {
+		er, limit, err := d.endpointRound(ctx, b, now)
+		if err != nil {
+			return r, err
+		}
+		budgets[b.Endpoint] = er
+		effective[i] = b
+		effective[i].Requests = limit
+	}
+	if d.changed || now.Sub(d.plannedAt) >= d.ReplanEvery || !slices.Equal(effective, d.planned) {
 		acts, err := d.st.Activities(ctx, now)
 		if err != nil {
 			return r, err
 		}
-		if err := d.replan(ctx, acts, now); err != nil {
+		if err := d.replan(ctx, acts, effective, now); err != nil {
 			return r, err
 		}
 		d.acts = acts
@@ -116,14 +129,6 @@ func (d *Dispatcher) Round(ctx context.Context, now time.Time) (Round, error) {
 	due, err := d.st.DuePlans(ctx, now)
 	if err != nil {
 		return r, err
-	}
-	budgets := map[string]*EndpointRound{}
-	for _, b := range d.budgets {
-		er, err := d.endpointRound(ctx, b, now)
-		if err != nil {
-			return r, err
-		}
-		budgets[b.Endpoint] = er
 	}
 	for _, row := range due {
 		e, ok := d.entries[row.Key]
@@ -170,23 +175,26 @@ func take(budgets map[string]*EndpointRound, requests map[string]float64, own st
 }
 
 // endpointRound works out what the current window of b has left at now: its capacity less
-// what was planned in it, and no more than the last observed remaining requests allow.
-func (d *Dispatcher) endpointRound(ctx context.Context, b Budget, now time.Time) (*EndpointRound, error) {
+// what was planned in it, and no more than the last observed remaining requests allow. It
+// also returns the limit per window it went by: the configured one, or the API's own when
+// a worker saw a lower one (a limit outlives its window; the remaining requests do not).
+func (d *Dispatcher) endpointRound(ctx context.Context, b Budget, now time.Time) (*EndpointRound, int, error) {
 	er := &EndpointRound{Endpoint: b.Endpoint}
 	pause, err := d.st.ActivePause(ctx, b.Endpoint, now)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	er.Paused = pause != nil
 	st, err := d.st.Budget(ctx, b.Endpoint)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	limit := float64(b.Requests)
+	requests := b.Requests
+	if st.ObservedLimit > 0 && st.ObservedLimit < requests {
+		requests = st.ObservedLimit
+	}
+	limit := float64(requests)
 	observed := !st.ObservedAt.IsZero() && st.ObservedReset.After(now)
-	if observed && st.ObservedLimit > 0 {
-		limit = min(limit, float64(st.ObservedLimit))
-	}
 	er.Capacity = limit * (1 - d.settings.Reserve)
 	planned := 0.0
 	if st.WindowStart.Equal(WindowStart(now, b.Window)) {
@@ -197,7 +205,7 @@ func (d *Dispatcher) endpointRound(ctx context.Context, b Budget, now time.Time)
 		er.Left = min(er.Left, float64(st.ObservedRemaining)-limit*d.settings.Reserve-d.sentSince(b.Endpoint, st.ObservedAt))
 	}
 	er.Left = max(er.Left, 0)
-	return er, nil
+	return er, requests, nil
 }
 
 // WindowStart is the start of the budget window holding now: windows are aligned to
@@ -249,8 +257,11 @@ func (d *Dispatcher) Commit(ctx context.Context, r Round, now time.Time) error {
 	return d.st.CommitPolls(ctx, keys, spends, now)
 }
 
-// replan works out every source's interval from its activity and saves the plan.
-func (d *Dispatcher) replan(ctx context.Context, acts map[string]store.Activity, now time.Time) error {
+// replan works out every source's interval from its activity and the budgets in force, and
+// saves the plan.
+func (d *Dispatcher) replan(
+	ctx context.Context, acts map[string]store.Activity, budgets []Budget, now time.Time,
+) error {
 	sources := make([]Source, 0, len(d.entries))
 	keys := make([]string, 0, len(d.entries))
 	for k := range d.entries {
@@ -283,7 +294,7 @@ func (d *Dispatcher) replan(ctx context.Context, acts map[string]store.Activity,
 		rates[e.Key] = src.Rate
 		sources = append(sources, src)
 	}
-	plan := d.settings.Plan(sources, d.budgets)
+	plan := d.settings.Plan(sources, budgets)
 	for _, src := range sources {
 		iv := plan[src.Key]
 		rows = append(rows, store.PlanRow{
@@ -294,6 +305,6 @@ func (d *Dispatcher) replan(ctx context.Context, acts map[string]store.Activity,
 	if err := d.st.SavePlan(ctx, rows, now); err != nil {
 		return err
 	}
-	d.changed, d.plannedAt, d.plan = false, now, rows
+	d.changed, d.plannedAt, d.plan, d.planned = false, now, rows, budgets
 	return nil
 }

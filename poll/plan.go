@@ -157,6 +157,9 @@ func (s Settings) start(src Source) *planned {
 	lo, hi := src.Min, src.Max
 	if lo <= 0 {
 		lo = s.MinInterval
+		if hi > 0 {
+			lo = min(lo, hi) // a source's own maximum below the global minimum is kept
+		}
 	}
 	if hi <= 0 {
 		hi = s.MaxInterval
@@ -331,7 +334,7 @@ func (s Settings) lower(order []*planned, window time.Duration, capacity float64
 	want func(*planned) time.Duration, reason string,
 ) bool {
 	left := capacity - total(order, window)
-	for _, p := range order {
+	for i, p := range order {
 		to := want(p)
 		if to >= p.every {
 			continue
@@ -356,10 +359,22 @@ func (s Settings) lower(order []*planned, window time.Duration, capacity float64
 		if hi < p.every {
 			p.every = hi
 			p.reason = "budget: part of the way to the freshness target, " + describeRate(p.src.Rate)
+		} else {
+			p.reason = noRoom(p)
+		}
+		for _, rest := range order[i+1:] {
+			if want(rest) < rest.every {
+				rest.reason = noRoom(rest)
+			}
 		}
 		return false
 	}
 	return true
+}
+
+// noRoom is the reason of a source the budget left at its longest interval.
+func noRoom(p *planned) string {
+	return "budget: no room to poll it sooner than " + short(p.every) + ", " + describeRate(p.src.Rate)
 }
 
 // describeRate puts a rate in words: "silent", "3.2 posts/h".

@@ -151,3 +151,24 @@ func TestShortDurations(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanKeepsASourcesOwnMaximumBelowTheGlobalMinimum(t *testing.T) {
+	set := DefaultSettings() // minimum 30 s
+	s := timeline("eager", 0)
+	s.Max = 10 * time.Second
+	plan := set.Plan([]Source{s}, budget(1_000_000))
+	if got := plan["eager"].Every; got != 10*time.Second {
+		t.Errorf("interval %v, want the source's own maximum of 10s", got)
+	}
+}
+
+func TestPlanSaysWhenTheBudgetLeavesABusySourceAtItsMaximum(t *testing.T) {
+	set := DefaultSettings()
+	sources := []Source{timeline("busy", 150), timeline("other", 100)}
+	plan := set.Plan(sources, budget(1)) // 0.9 a window: not even both at the maximum's 0.5
+	for _, s := range sources {
+		if r := plan[s.Key].Reason; !strings.Contains(r, "budget") {
+			t.Errorf("%s: reason %q does not say the budget holds it back", s.Key, r)
+		}
+	}
+}

@@ -54,9 +54,11 @@ func listSources(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	plans, err := st.Plans(ctx)
-	if err != nil {
-		return err
+	var plans map[string]store.PlanRow // the adaptive schedule's; a fixed schedule has none
+	if e.cfg.ScheduleMode == config.ScheduleAdaptive {
+		if plans, err = st.Plans(ctx); err != nil {
+			return err
+		}
 	}
 	return printSources(out, e.cfg, sources, state{known: known, gaps: gaps, plans: plans})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"go.uber.org/zap"
@@ -98,9 +99,15 @@ func (t *fetchTask) rateLimited(ctx context.Context, ae *twitterapi.Error, attem
 	if err != nil {
 		log.Warn("could not share the rate-limit pause", zap.Error(err))
 	}
-	if started {
+	switch {
+	case started:
 		log.Warn("rate limited; no worker calls this endpoint until the window resets",
 			zap.String("endpoint", ae.Endpoint), zap.Time("until", until))
+	case ae.Status == http.StatusTooManyRequests:
+		// A 429 in a window already paused: a request that was in flight when the pause
+		// began, or another client spending the same app's budget.
+		log.Warn("rate limited while the endpoint was paused already", zap.String("endpoint", ae.Endpoint),
+			zap.Time("until", until))
 	}
 	return &tasks.RetryLater{After: until.Sub(now), Err: ae}
 }

@@ -1,0 +1,61 @@
+package poll_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tweetflow/tweetflow/internal/testenv"
+	"github.com/tweetflow/tweetflow/poll"
+	"github.com/tweetflow/tweetflow/store"
+)
+
+func TestDispatcherGoesByTheAPIsLowerLimitInLaterWindows(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Connect(ctx, testenv.Database(t), 1, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 2, 10, 20, 0, 0, time.UTC)
+	// A worker saw a limit of 6 in an earlier window, whose reset is past.
+	if err := st.ObserveRateLimit(ctx, "timeline", 6, 0, now.Add(-5*time.Minute), now.Add(-6*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	d := poll.NewDispatcher(st, poll.DefaultSettings(), []poll.Budget{{Endpoint: "timeline", Requests: 10_000, Window: poll.DefaultWindow}})
+	var entries []poll.Entry
+	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		entries = append(entries, poll.Entry{Key: "user:" + name, Kind: "user", Value: name})
+	}
+	d.SetSources(entries)
+	r, err := d.Round(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Endpoints[0].Capacity; got != 5.4 {
+		t.Errorf("capacity %v, want 5.4: the API's limit of 6 less the reserve", got)
+	}
+	if len(r.Polls) != 5 {
+		t.Errorf("%d polls in the round, want 5", len(r.Polls))
+	}
+	// Planned for 10,000 requests, every source would poll at its minimum for spare budget;
+	// for 5.4, most stay at their maximum for want of room.
+	noRoom := 0
+	for _, row := range d.Plan() {
+		if strings.Contains(row.Reason, "spare budget") {
+			t.Errorf("%s: reason %q; the plan should be made for the API's limit", row.Key, row.Reason)
+		}
+		if strings.Contains(row.Reason, "no room") {
+			noRoom++
+		}
+	}
+	if noRoom == 0 {
+		t.Errorf("no source is held back by the budget: %+v", d.Plan())
+	}
+}
