@@ -73,13 +73,12 @@ type wirePage struct {
 // decodePage decodes a timeline or search answer into a Page: the body is validated once
 // and read once, and each tweet's Raw is a slice of it.
 func decodePage(body []byte) (*Page, error) {
-	if !json.Valid(body) {
-		var probe any // for encoding/json's description of what is wrong
-		return nil, fmt.Errorf("decode page: %w", json.Unmarshal(body, &probe))
-	}
 	var w wirePage
 	s := &scanner{b: body}
 	if err := s.page(&w); err != nil {
+		return nil, fmt.Errorf("decode page: %w", err)
+	}
+	if err := s.end(); err != nil {
 		return nil, fmt.Errorf("decode page: %w", err)
 	}
 	included := make(map[string]*wireTweet, len(w.Included))

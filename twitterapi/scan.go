@@ -8,9 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// scanner reads a JSON document already checked with json.Valid in one pass, without
-// reflection: a page is validated once and read once, and each tweet's raw object is a
-// slice of the body rather than a copy. It still reports where a value has the wrong type.
+// scanner reads a JSON document in one pass, without reflection, and checks its syntax as it
+// goes: what it reads and what it skips must both be valid JSON (the grammar json.Valid
+// checks), so a page is read once, and each tweet's raw object is a slice of the body rather
+// than a copy. It reports where the syntax is broken or a value has the wrong type.
 type scanner struct {
 	b []byte
 	i int
@@ -135,16 +136,22 @@ func (s *scanner) rawString() ([]byte, error) {
 	}
 	start := s.i
 	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
+		switch c := s.b[s.i]; {
+		case c == '"':
 			s.i++
 			return s.b[start : s.i-1], nil
-		case '\\':
+		case c == '\\':
 			return s.escapedString(start)
+		case c < 0x20:
+			return nil, s.controlInString()
 		}
 		s.i++
 	}
 	return nil, errTruncated
+}
+
+func (s *scanner) controlInString() error {
+	return fmt.Errorf("offset %d: control character %#02x in a string", s.i, s.b[s.i])
 }
 
 // escapedString finishes a string that holds escapes, from its first byte at start.
@@ -156,6 +163,8 @@ func (s *scanner) escapedString(start int) ([]byte, error) {
 		case c == '"':
 			s.i++
 			return out, nil
+		case c < 0x20:
+			return nil, s.controlInString()
 		case c != '\\':
 			out = append(out, c)
 			s.i++
@@ -221,7 +230,7 @@ func (s *scanner) hex4() (rune, error) {
 		return 0, errTruncated
 	}
 	n, err := strconv.ParseUint(string(s.b[s.i:s.i+4]), 16, 16)
-	if err != nil {
+	if err != nil || !isHex4(s.b[s.i:s.i+4]) {
 		return 0, fmt.Errorf("offset %d: bad \\u escape", s.i)
 	}
 	s.i += 4
@@ -244,8 +253,8 @@ func (s *scanner) int() (int64, error) {
 	}
 	s.ws()
 	start := s.i
-	for s.i < len(s.b) && (s.b[s.i] == '-' || s.b[s.i] >= '0' && s.b[s.i] <= '9') {
-		s.i++
+	if err := s.number(); err != nil {
+		return 0, err
 	}
 	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
 	if err != nil {
@@ -255,80 +264,207 @@ func (s *scanner) int() (int64, error) {
 	return n, nil
 }
 
-// skip consumes one value of any kind and returns its bytes.
+// skip consumes one value of any kind, checking its syntax, and returns its bytes.
 func (s *scanner) skip() ([]byte, error) {
 	s.ws()
 	start := s.i
-	if s.i >= len(s.b) {
-		return nil, errTruncated
-	}
-	var err error
-	switch s.b[s.i] {
-	case '"':
-		err = s.skipString()
-	case '{', '[':
-		err = s.skipCompound()
-	default:
-		err = s.skipScalar()
-	}
-	if err != nil {
+	if err := s.value(0); err != nil {
 		return nil, err
 	}
 	return s.b[start:s.i], nil
 }
 
-// skipScalar moves past a number or literal: up to the next delimiter.
-func (s *scanner) skipScalar() error {
-	start := s.i
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ',', ':', '}', ']', ' ', '\t', '\n', '\r':
-			if s.i == start {
-				return s.unexpected("a value")
-			}
+// maxDepth bounds the nesting of arrays and objects, as encoding/json's does.
+const maxDepth = 10000
+
+// value consumes one value after white space, at nesting depth.
+func (s *scanner) value(depth int) error {
+	switch s.peek() {
+	case 0:
+		return errTruncated
+	case '"':
+		return s.skipString()
+	case '{':
+		return s.skipObject(depth + 1)
+	case '[':
+		return s.skipArray(depth + 1)
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	default:
+		return s.number()
+	}
+}
+
+func (s *scanner) literal(lit string) error {
+	if s.i+len(lit) > len(s.b) {
+		return errTruncated
+	}
+	if string(s.b[s.i:s.i+len(lit)]) != lit {
+		return s.unexpected("a value")
+	}
+	s.i += len(lit)
+	return nil
+}
+
+func (s *scanner) skipObject(depth int) error {
+	if depth > maxDepth {
+		return fmt.Errorf("offset %d: nested too deeply", s.i)
+	}
+	s.i++ // the opening brace
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		if s.peek() != '"' {
+			return s.unexpected("a string")
+		}
+		if err := s.skipString(); err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
 			return nil
+		default:
+			return s.unexpected("',' or '}'")
+		}
+	}
+}
+
+func (s *scanner) skipArray(depth int) error {
+	if depth > maxDepth {
+		return fmt.Errorf("offset %d: nested too deeply", s.i)
+	}
+	s.i++ // the opening bracket
+	if s.peek() == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return nil
+		default:
+			return s.unexpected("',' or ']'")
+		}
+	}
+}
+
+// skipString moves past a string without unescaping it, checking its escapes.
+func (s *scanner) skipString() error {
+	s.i++ // the opening quote
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return nil
+		case c == '\\':
+			if s.i+1 >= len(s.b) {
+				return errTruncated
+			}
+			switch s.b[s.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i += 2
+			case 'u':
+				if s.i+6 > len(s.b) {
+					return errTruncated
+				}
+				if !isHex4(s.b[s.i+2 : s.i+6]) {
+					return fmt.Errorf("offset %d: bad \\u escape", s.i+2)
+				}
+				s.i += 6
+			default:
+				return fmt.Errorf("offset %d: bad escape \\%c", s.i+1, s.b[s.i+1])
+			}
+			continue
+		case c < 0x20:
+			return s.controlInString()
 		}
 		s.i++
+	}
+	return errTruncated
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// number moves past a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() error {
+	start := s.i
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	switch {
+	case s.i < len(s.b) && s.b[s.i] == '0':
+		s.i++
+	case s.i < len(s.b) && s.b[s.i] >= '1' && s.b[s.i] <= '9':
+		s.digits()
+	default:
+		return s.badNumber(start)
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if s.digits() == 0 {
+			return s.badNumber(start)
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if s.digits() == 0 {
+			return s.badNumber(start)
+		}
 	}
 	return nil
 }
 
-// skipCompound moves past an object or an array, strings inside it included.
-func (s *scanner) skipCompound() error {
-	depth := 0
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			if err := s.skipString(); err != nil {
-				return err
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				s.i++
-				return nil
-			}
-		}
+func (s *scanner) digits() int {
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
 		s.i++
 	}
-	return errTruncated
+	return s.i - start
 }
 
-// skipString moves past a string without unescaping it.
-func (s *scanner) skipString() error {
-	s.i++ // the opening quote
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			s.i++
-			return nil
-		case '\\':
-			s.i++
-		}
-		s.i++
+func (s *scanner) badNumber(start int) error {
+	if s.i >= len(s.b) {
+		return errTruncated
 	}
-	return errTruncated
+	s.i = start
+	return s.unexpected("a value")
+}
+
+// end checks that nothing but white space follows the document.
+func (s *scanner) end() error {
+	if s.peek() != 0 || s.i < len(s.b) {
+		return fmt.Errorf("offset %d: data after the document", s.i)
+	}
+	return nil
 }
