@@ -310,16 +310,10 @@ func (s Settings) spare(order []*planned, window time.Duration, capacity float64
 		return
 	}
 	// The smallest common ceiling k that fits: every interval is min(its own, max(lo, k)).
-	for hi-lo > time.Second/10 {
-		mid := lo + (hi-lo)/2
-		apply(mid)
-		if total(order, window) > capacity {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	apply(hi)
+	apply(shortestFitting(lo, hi, func(k time.Duration) bool {
+		apply(k)
+		return total(order, window) <= capacity
+	}))
 	for i, p := range order {
 		if p.every < was[i] {
 			p.reason = "spare budget: " + describeRate(p.src.Rate)
@@ -347,15 +341,9 @@ func (s Settings) lower(order []*planned, window time.Duration, capacity float64
 			continue
 		}
 		// Part of the way: the shortest interval the rest of the budget pays for.
-		lo, hi := to, p.every
-		for hi-lo > time.Second/10 {
-			mid := lo + (hi-lo)/2
-			if p.cost(mid, window)-p.cost(p.every, window) > left {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
+		hi := shortestFitting(to, p.every, func(every time.Duration) bool {
+			return p.cost(every, window)-p.cost(p.every, window) <= left
+		})
 		if hi < p.every {
 			p.every = hi
 			p.reason = "budget: part of the way to the freshness target, " + describeRate(p.src.Rate)
@@ -370,6 +358,20 @@ func (s Settings) lower(order []*planned, window time.Duration, capacity float64
 		return false
 	}
 	return true
+}
+
+// shortestFitting returns, to a tenth of a second, the shortest interval between lo and hi
+// that fits; fits must hold for hi and for every interval longer than one it holds for.
+func shortestFitting(lo, hi time.Duration, fits func(time.Duration) bool) time.Duration {
+	for hi-lo > time.Second/10 {
+		mid := lo + (hi-lo)/2
+		if fits(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // noRoom is the reason of a source the budget left at its longest interval.
