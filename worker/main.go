@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -12,16 +13,32 @@ import (
 	"github.com/tweetflow/tweetflow/internal/cli"
 )
 
-// defaultMemoryLimit is the soft limit of the Go runtime's memory when GOMEMLIMIT is unset.
-// A worker's live heap is a few pages per running task; the limit makes the collector run
-// before the heap grows to twice that, which keeps a worker's RSS well under 40 MiB.
-const defaultMemoryLimit = 24 << 20
+// The soft limit of the Go runtime's memory when GOMEMLIMIT is unset: a base for the
+// runtime and the libraries, and room for each running task. A task's live heap is a page
+// or two (its body, its tweets and their encoding for PostgreSQL, under 1 MiB for 100
+// tweets); the limit makes the collector run before the heap grows to twice that, which
+// keeps a worker at the default concurrency of 4 under 40 MiB of RSS, some 24 MiB of which
+// are the binary's own pages.
+const (
+	baseMemoryLimit = 12 << 20
+	memoryPerTask   = 2 << 20
+)
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+		debug.SetMemoryLimit(memoryLimit(os.Getenv("WORKER_CONCURRENCY")))
 	}
 	os.Exit(execute(os.Args[1:]))
+}
+
+// memoryLimit is the default soft memory limit for a WORKER_CONCURRENCY of concurrency; a
+// value config would refuse counts as its default, 4, as the worker stops at once anyway.
+func memoryLimit(concurrency string) int64 {
+	n, err := strconv.Atoi(concurrency)
+	if err != nil || n < 1 || n > 256 {
+		n = 4
+	}
+	return baseMemoryLimit + int64(n)*memoryPerTask
 }
 
 func execute(args []string) int {
