@@ -189,6 +189,9 @@ func (d *Dispatcher) endpointRound(ctx context.Context, b Budget, now time.Time)
 	if err != nil {
 		return nil, 0, err
 	}
+	// TODO(budget-first-window): until a worker has recorded the API's headers (the first
+	// window on a new database) this goes by API_BUDGET alone, so a budget set above the
+	// real limit can draw 429s in that window, one per walk in flight.
 	requests := b.Requests
 	if st.ObservedLimit > 0 && st.ObservedLimit < requests {
 		requests = st.ObservedLimit
