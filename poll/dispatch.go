@@ -19,6 +19,13 @@ type Entry struct {
 	Min, Max time.Duration
 }
 
+// firstReplan is how soon a plan is made again while it has sources never fetched, for
+// quickReplans after the sources changed.
+const (
+	firstReplan  = 10 * time.Second
+	quickReplans = 5 * time.Minute
+)
+
 // searchReach is how far back recent search serves.
 const searchReach = 7 * 24 * time.Hour
 
@@ -44,7 +51,11 @@ type Dispatcher struct {
 	acts    map[string]store.Activity
 	plan    []store.PlanRow
 	// planned are the budgets the plan was made for.
-	planned   []Budget
+	planned []Budget
+	// unknown counts the sources the last plan knew no activity of; changedAt is when the
+	// sources last changed.
+	unknown   int
+	changedAt time.Time
 	changed   bool
 	plannedAt time.Time
 	// sent logs the requests published per endpoint, to correct a worker's observation of
@@ -115,17 +126,11 @@ func (d *Dispatcher) Round(ctx context.Context, now time.Time) (Round, error) {
 		effective[i] = b
 		effective[i].Requests = limit
 	}
-	if d.changed || now.Sub(d.plannedAt) >= d.ReplanEvery || !slices.Equal(effective, d.planned) {
-		acts, err := d.st.Activities(ctx, now)
-		if err != nil {
-			return r, err
-		}
-		if err := d.replan(ctx, acts, effective, now); err != nil {
-			return r, err
-		}
-		d.acts = acts
-		r.Replanned = true
+	replanned, err := d.maybeReplan(ctx, effective, now)
+	if err != nil {
+		return r, err
 	}
+	r.Replanned = replanned
 	due, err := d.st.DuePlans(ctx, now)
 	if err != nil {
 		return r, err
@@ -149,6 +154,36 @@ func (d *Dispatcher) Round(ctx context.Context, now time.Time) (Round, error) {
 		r.Endpoints = append(r.Endpoints, *budgets[b.Endpoint])
 	}
 	return r, nil
+}
+
+// maybeReplan plans again when the sources or the budgets changed, when the plan is a
+// minute old, or soon after a plan that had sources never fetched.
+func (d *Dispatcher) maybeReplan(ctx context.Context, effective []Budget, now time.Time) (bool, error) {
+	// Sources never fetched at the last plan were planned as silent; their first fetches
+	// tell their activity, so for a few minutes after the sources changed they are planned
+	// again soon rather than in a minute.
+	if d.changed {
+		d.changedAt = now
+	}
+	soon := d.unknown > 0 && now.Sub(d.plannedAt) >= firstReplan && now.Sub(d.changedAt) < quickReplans
+	if !d.changed && !soon && now.Sub(d.plannedAt) < d.ReplanEvery && slices.Equal(effective, d.planned) {
+		return false, nil
+	}
+	acts, err := d.st.Activities(ctx, now)
+	if err != nil {
+		return false, err
+	}
+	if err := d.replan(ctx, acts, effective, now); err != nil {
+		return false, err
+	}
+	d.acts = acts
+	d.unknown = 0
+	for key := range d.entries {
+		if _, ok := acts[key]; !ok {
+			d.unknown++
+		}
+	}
+	return true, nil
 }
 
 // take reserves a poll's requests if every endpoint it needs has room, else counts the

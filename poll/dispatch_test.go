@@ -59,3 +59,42 @@ func TestDispatcherGoesByTheAPIsLowerLimitInLaterWindows(t *testing.T) {
 		t.Errorf("no source is held back by the budget: %+v", d.Plan())
 	}
 }
+
+func TestDispatcherPlansNewSourcesAgainOnceTheyHaveBeenFetched(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Connect(ctx, testenv.Database(t), 1, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 2, 10, 20, 0, 0, time.UTC)
+	d := poll.NewDispatcher(st, poll.DefaultSettings(), []poll.Budget{{Endpoint: "timeline", Requests: 100, Window: poll.DefaultWindow}})
+	d.SetSources([]poll.Entry{{Key: "user:a", Kind: "user", Value: "a"}})
+	for _, step := range []struct {
+		after time.Duration
+		want  bool
+	}{
+		{0, true},                  // the first plan
+		{5 * time.Second, false},   // too soon
+		{11 * time.Second, true},   // a source never fetched: planned again soon
+		{22 * time.Second, true},   // still never fetched
+		{90 * time.Second, true},   // fetched by now (below), planned with what it posted
+		{100 * time.Second, false}, // known: the next plan is a minute later
+	} {
+		if step.after == 90*time.Second {
+			if _, err := st.EnsureSource(ctx, "user", "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := d.Round(ctx, now.Add(step.after))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Replanned != step.want {
+			t.Errorf("round at +%v: replanned %v, want %v", step.after, r.Replanned, step.want)
+		}
+	}
+}
