@@ -57,39 +57,3 @@ func (b *Budget) Window(endpoint string, capacity, left, planned float64, deferr
 func (b *Budget) Planned(endpoint string, every time.Duration) {
 	b.interval.WithLabelValues(endpoint).Observe(every.Seconds())
 }
-
-// Freshness counts new posts stored within the freshness target; next to
-// tweets_stored_total{result="new"} it gives the share of posts stored fresh.
-type Freshness struct {
-	target time.Duration
-	fresh  *prometheus.CounterVec
-}
-
-// NewFreshness registers the freshness counter on reg for target.
-func NewFreshness(reg prometheus.Registerer, target time.Duration) *Freshness {
-	f := &Freshness{target: target, fresh: counterVec(reg, "tweets_fresh_total",
-		"New posts stored within FRESHNESS_TARGET of their creation.", "kind")}
-	for _, k := range kinds {
-		f.fresh.WithLabelValues(k)
-	}
-	return f
-}
-
-// PageStored counts the page's new posts stored within the target.
-func (f *Freshness) PageStored(kind string, page []twitterapi.Tweet, newIDs []int64, storedAt time.Time) {
-	if len(newIDs) == 0 {
-		return
-	}
-	fresh := make(map[int64]bool, len(newIDs))
-	for _, id := range newIDs {
-		fresh[id] = true
-	}
-	n := 0
-	for i := range page {
-		if fresh[page[i].ID] && storedAt.Sub(page[i].CreatedAt) <= f.target {
-			n++
-			delete(fresh, page[i].ID)
-		}
-	}
-	f.fresh.WithLabelValues(kind).Add(float64(n))
-}

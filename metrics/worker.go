@@ -37,6 +37,8 @@ type Fetch struct {
 	pagesPerFetch  *prometheus.HistogramVec
 	textLength     prometheus.Histogram
 	freshness      prometheus.Histogram
+	fresh          *prometheus.CounterVec
+	freshTarget    time.Duration
 	apiRequests    *prometheus.CounterVec
 	apiDuration    *prometheus.HistogramVec
 	rateLimitHits  *prometheus.CounterVec
@@ -49,9 +51,13 @@ type Fetch struct {
 // apiBuckets suit API calls: tens of milliseconds to a minute.
 var apiBuckets = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
 
-// NewFetch registers the fetching metrics on reg.
-func NewFetch(reg prometheus.Registerer) *Fetch {
+// NewFetch registers the fetching metrics on reg; a new tweet stored within freshTarget of
+// its creation counts as fresh.
+func NewFetch(reg prometheus.Registerer, freshTarget time.Duration) *Fetch {
 	f := &Fetch{
+		freshTarget: freshTarget,
+		fresh: counterVec(reg, "tweets_fresh_total",
+			"New posts stored within FRESHNESS_TARGET of their creation.", "kind"),
 		duration: histVec(reg, "fetch_duration_seconds", "Time one fetch task took, from lock to last page.",
 			apiBuckets, "kind", "outcome"),
 		fetches: counterVec(reg, "fetches_total", "Fetch tasks by source kind and outcome.", "kind", "outcome"),
@@ -91,6 +97,7 @@ func (f *Fetch) initLabels() {
 		f.tweetsFetched.WithLabelValues(k)
 		f.tweetsStored.WithLabelValues(k, "new")
 		f.tweetsStored.WithLabelValues(k, "known")
+		f.fresh.WithLabelValues(k)
 		for _, o := range outcomes {
 			f.fetches.WithLabelValues(k, o)
 			f.duration.WithLabelValues(k, o)
@@ -128,12 +135,18 @@ func (f *Fetch) PageStored(kind string, page []twitterapi.Tweet, newIDs []int64,
 	for _, id := range newIDs {
 		isNew[id] = true
 	}
+	fresh := 0
 	for i := range page {
 		if isNew[page[i].ID] {
+			age := storedAt.Sub(page[i].CreatedAt)
 			f.textLength.Observe(float64(utf8.RuneCountInString(page[i].Text)))
-			f.freshness.Observe(max(storedAt.Sub(page[i].CreatedAt).Seconds(), 0))
+			f.freshness.Observe(max(age.Seconds(), 0))
+			if age <= f.freshTarget {
+				fresh++
+			}
 		}
 	}
+	f.fresh.WithLabelValues(kind).Add(float64(fresh))
 }
 
 // GapFound records a gap; it implements collector.GapObserver.

@@ -7,7 +7,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/tweetflow/tweetflow/collector"
 	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/twitterapi"
 )
@@ -70,14 +69,5 @@ func (r *rateRecorder) flush(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			r.log.Debug("rate-limit headers not shared", zap.String("endpoint", endpoint), zap.Error(err))
 		}
-	}
-}
-
-// observers tells several collector observers about every stored page.
-type observers []collector.Observer
-
-func (o observers) PageStored(kind string, page []twitterapi.Tweet, newIDs []int64, storedAt time.Time) {
-	for _, each := range o {
-		each.PageStored(kind, page, newIDs, storedAt)
 	}
 }

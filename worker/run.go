@@ -65,7 +65,7 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 		return err
 	}
 	reg := metrics.NewRegistry()
-	fetchMetrics := metrics.NewFetch(reg)
+	fetchMetrics := metrics.NewFetch(reg, cfg.FreshnessTarget)
 	taskMetrics := metrics.NewTasks(reg, tasks.FetchSourceTask)
 	rates := newRateRecorder(st, log)
 	api := twitterapi.New(twitterapi.Options{
@@ -81,7 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 		backfill = defaultBackfill
 	}
 	coll := collector.New(api, st, log, backfill)
-	coll.Observer = observers{fetchMetrics, metrics.NewFreshness(reg, cfg.FreshnessTarget)}
+	coll.Observer = fetchMetrics
 	ft := &fetchTask{coll: coll, st: st, log: log, metrics: fetchMetrics}
 	if err := server.RegisterTask(tasks.FetchSourceTask, ft.run); err != nil {
 		return fmt.Errorf("register %s: %w", tasks.FetchSourceTask, err)
