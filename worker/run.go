@@ -17,6 +17,7 @@ import (
 	"github.com/tweetflow/tweetflow/internal/cli"
 	"github.com/tweetflow/tweetflow/logging"
 	"github.com/tweetflow/tweetflow/metrics"
+	"github.com/tweetflow/tweetflow/poll"
 	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/tasks"
 	"github.com/tweetflow/tweetflow/twitterapi"
@@ -67,15 +68,15 @@ func serve(ctx context.Context, cfg *config.Config, log *zap.Logger) error {
 	reg := metrics.NewRegistry()
 	fetchMetrics := metrics.NewFetch(reg, cfg.FreshnessTarget)
 	taskMetrics := metrics.NewTasks(reg, tasks.FetchSourceTask)
-	rates := newRateRecorder(st, log)
+	rates := poll.NewRateRecorder(st, log)
 	api := twitterapi.New(twitterapi.Options{
 		BaseURL: cfg.TwitterAPIURL, BearerToken: cfg.TwitterBearerToken, Timeout: cfg.HTTPTimeout,
 		Observe: func(x twitterapi.Exchange) {
 			fetchMetrics.Exchange(x)
-			rates.observe(x)
+			rates.Observe(x)
 		},
 	})
-	go rates.run(ctx)
+	go rates.Run(ctx)
 	backfill := cfg.BackfillWindow
 	if backfill == 0 {
 		backfill = defaultBackfill

@@ -144,10 +144,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if _, err := st.Migrate(ctx); err != nil {
 		return Result{}, err
 	}
-	r := &runner{cfg: cfg, clock: clock, sim: sim, st: st, log: log}
+	r := &runner{cfg: cfg, clock: clock, sim: sim, st: st, log: log, rates: poll.NewRateRecorder(st, log)}
+	r.rates.Now = clock.Now
 	api := twitterapi.New(twitterapi.Options{
 		BaseURL: srv.URL, BearerToken: twittersim.DefaultToken, Timeout: 10 * time.Second,
-		Observe: r.observe,
+		Observe: r.rates.Observe,
 	})
 	r.coll = collector.New(api, st, log, time.Hour)
 	r.coll.Now = clock.Now
@@ -164,19 +165,11 @@ type runner struct {
 	st    *store.Store
 	coll  *collector.Collector
 	log   *zap.Logger
-	// limits are the last rate-limit headers seen per endpoint, recorded as a worker does.
-	limits map[string]twitterapi.RateLimit
-}
-
-// observe keeps the rate-limit headers of every answer, as the worker's recorder does.
-func (r *runner) observe(x twitterapi.Exchange) {
-	if x.RateLimit != nil {
-		r.limits[x.Endpoint] = *x.RateLimit
-	}
+	// rates records the rate-limit headers of every answer, as a worker's recorder does.
+	rates *poll.RateRecorder
 }
 
 func (r *runner) run(ctx context.Context) error {
-	r.limits = map[string]twitterapi.RateLimit{}
 	var d *poll.Dispatcher
 	if r.cfg.Fixed == 0 {
 		d = r.dispatcher()
@@ -235,7 +228,7 @@ func (r *runner) fixedTick(ctx context.Context, now time.Time) error {
 
 // adaptiveRound runs one round of the dispatcher and fetches what it published.
 func (r *runner) adaptiveRound(ctx context.Context, d *poll.Dispatcher, now time.Time) error {
-	if err := r.recordLimits(ctx, now); err != nil {
+	if err := r.rates.Flush(ctx); err != nil {
 		return err
 	}
 	round, err := d.Round(ctx, now)
@@ -250,17 +243,6 @@ func (r *runner) adaptiveRound(ctx context.Context, d *poll.Dispatcher, now time
 			return err
 		}
 	}
-	return nil
-}
-
-// recordLimits stores the last headers seen, as the worker's recorder does.
-func (r *runner) recordLimits(ctx context.Context, now time.Time) error {
-	for endpoint, rl := range r.limits {
-		if err := r.st.ObserveRateLimit(ctx, endpoint, rl.Limit, rl.Remaining, rl.Reset, now); err != nil {
-			return err
-		}
-	}
-	clear(r.limits)
 	return nil
 }
 
