@@ -17,8 +17,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/tweetflow/tweetflow/collector"
 	"github.com/tweetflow/tweetflow/internal/testenv"
+	"github.com/tweetflow/tweetflow/store"
 	"github.com/tweetflow/tweetflow/twittersim"
 )
 
@@ -198,7 +198,7 @@ func (s *freshnessStack) truthBetween(b *testing.B, from, until time.Time) map[i
 				b.Fatal(err)
 			}
 			// The id holds the creation time to the millisecond; created_at only to the second.
-			created := collector.SnowflakeTime(id)
+			created := store.SnowflakeTime(id)
 			if !created.Before(from) && created.Before(until) {
 				out[id] = created
 			}

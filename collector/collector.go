@@ -240,7 +240,7 @@ func (c *Collector) backfill(f tasks.Fetch) time.Duration {
 func clampToSearchWindow(src *store.Source, w *store.Walk, now time.Time) *store.Gap {
 	oldest := now.Add(-searchWindow + searchMargin).Truncate(time.Second)
 	var gap *store.Gap
-	if w.SinceID != 0 && SnowflakeTime(w.SinceID).Before(oldest) {
+	if w.SinceID != 0 && store.SnowflakeTime(w.SinceID).Before(oldest) {
 		gap = searchGap(src, w.SinceID, oldest, now)
 		w.SinceID, w.StartTime = 0, oldest
 	}
@@ -248,12 +248,6 @@ func clampToSearchWindow(src *store.Source, w *store.Walk, now time.Time) *store
 		w.StartTime = oldest
 	}
 	return gap
-}
-
-// SnowflakeTime is the creation time encoded in a tweet id.
-func SnowflakeTime(id int64) time.Time {
-	const twepoch = 1288834974657
-	return time.UnixMilli((id >> 22) + twepoch).UTC()
 }
 
 func idString(id int64) string {

@@ -50,7 +50,7 @@ func timelineGap(src *store.Source, w store.Walk, oldest int64, now time.Time) *
 	}
 	return &store.Gap{
 		SourceID: src.ID, Reason: GapTimelineDepth, AfterID: w.SinceID, BeforeID: oldest,
-		From: SnowflakeTime(w.SinceID), To: SnowflakeTime(oldest), DetectedAt: now,
+		From: store.SnowflakeTime(w.SinceID), To: store.SnowflakeTime(oldest), DetectedAt: now,
 	}
 }
 
@@ -58,15 +58,9 @@ func timelineGap(src *store.Source, w store.Walk, oldest int64, now time.Time) *
 // between the cursor and the window's start.
 func searchGap(src *store.Source, cursor int64, windowStart, now time.Time) *store.Gap {
 	return &store.Gap{
-		SourceID: src.ID, Reason: GapSearchWindow, AfterID: cursor, BeforeID: snowflakeAt(windowStart),
-		From: SnowflakeTime(cursor), To: windowStart, DetectedAt: now,
+		SourceID: src.ID, Reason: GapSearchWindow, AfterID: cursor, BeforeID: store.SnowflakeAt(windowStart),
+		From: store.SnowflakeTime(cursor), To: windowStart, DetectedAt: now,
 	}
-}
-
-// snowflakeAt is the lowest tweet id of a time.
-func snowflakeAt(t time.Time) int64 {
-	const twepoch = 1288834974657
-	return (t.UnixMilli() - twepoch) << 22
 }
 
 // recordGap stores, logs and counts a gap: a gap is never silent.

@@ -37,12 +37,6 @@ func (a Activity) RatePerSecond(now time.Time) float64 {
 	return rate
 }
 
-// snowflakeAt is the smallest tweet id created at t or later.
-func snowflakeAt(t time.Time) int64 {
-	const twepoch = 1288834974657
-	return (t.UnixMilli() - twepoch) << 22
-}
-
 // Activities returns the activity of every source by its key ("user:handle").
 //
 // TODO(poll-activity): this counts the last day's links of every source, once a minute; for
@@ -57,7 +51,7 @@ func (s *Store) Activities(ctx context.Context, now time.Time) (map[string]Activ
 			SELECT source_id, count(*) AS day, count(*) FILTER (WHERE tweet_id >= $3) AS hour
 			FROM tweet_sources WHERE tweet_id >= $2 GROUP BY source_id
 		) a ON a.source_id = s.id`,
-		day, snowflakeAt(day), snowflakeAt(now.Add(-time.Hour)))
+		day, SnowflakeAt(day), SnowflakeAt(now.Add(-time.Hour)))
 	if err != nil {
 		return nil, fmt.Errorf("read source activity: %w", err)
 	}
