@@ -15,14 +15,7 @@ import (
 
 func TestDispatcherGoesByTheAPIsLowerLimitInLaterWindows(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Connect(ctx, testenv.Database(t), 1, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := newStore(t)
 	now := time.Date(2026, 11, 2, 10, 20, 0, 0, time.UTC)
 	// A worker saw a limit of 6 in an earlier window, whose reset is past.
 	if err := st.ObserveRateLimit(ctx, "timeline", 6, 0, now.Add(-5*time.Minute), now.Add(-6*time.Minute)); err != nil {
@@ -62,14 +55,7 @@ func TestDispatcherGoesByTheAPIsLowerLimitInLaterWindows(t *testing.T) {
 
 func TestDispatcherPlansNewSourcesAgainOnceTheyHaveBeenFetched(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Connect(ctx, testenv.Database(t), 1, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := newStore(t)
 	now := time.Date(2026, 11, 2, 10, 20, 0, 0, time.UTC)
 	d := poll.NewDispatcher(st, poll.DefaultSettings(), []poll.Budget{{Endpoint: "timeline", Requests: 100, Window: poll.DefaultWindow}})
 	d.SetSources([]poll.Entry{{Key: "user:a", Kind: "user", Value: "a"}})
@@ -97,4 +83,18 @@ func TestDispatcherPlansNewSourcesAgainOnceTheyHaveBeenFetched(t *testing.T) {
 			t.Errorf("round at +%v: replanned %v, want %v", step.after, r.Replanned, step.want)
 		}
 	}
+}
+
+// newStore returns a migrated store on a database of the test's own.
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Connect(context.Background(), testenv.Database(t), 1, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
