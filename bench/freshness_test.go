@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -100,9 +99,8 @@ type freshnessStack struct {
 
 func newFreshnessStack(b *testing.B) *freshnessStack {
 	b.Helper()
-	producer := freshnessProducer(b)
 	dbURL, brokerURL := testenv.Database(b), testenv.Vhost(b)
-	simAddr := loopbackAddr(b)
+	simAddr := testenv.FreeAddr(b)
 	var accounts []string
 	var sources strings.Builder
 	sources.WriteString("users:\n")
@@ -127,7 +125,7 @@ func newFreshnessStack(b *testing.B) *freshnessStack {
 		"METRICS_ADDR=", "LOG_LEVEL=warn", "SHUTDOWN_GRACE=20s",
 	}
 	startProgram(b, "worker", env)
-	startProgram(b, producer, env, "run")
+	startProgram(b, "producer", env, "run")
 	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		b.Fatal(err)
@@ -135,31 +133,6 @@ func newFreshnessStack(b *testing.B) *freshnessStack {
 	b.Cleanup(pool.Close)
 	st.db = pool
 	return st
-}
-
-var (
-	freshnessProducerOnce sync.Once
-	freshnessProducerErr  error
-)
-
-// freshnessProducer builds the producer next to the other programs, the way its Dockerfile
-// does, and returns its name for startProgram.
-func freshnessProducer(b *testing.B) string {
-	b.Helper()
-	const name = "freshness-producer"
-	dir := programs(b)
-	freshnessProducerOnce.Do(func() {
-		cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(dir, name), "./producer")
-		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			freshnessProducerErr = fmt.Errorf("build ./producer: %w\n%s", err, out)
-		}
-	})
-	if freshnessProducerErr != nil {
-		b.Fatal(freshnessProducerErr)
-	}
-	return name
 }
 
 // waitFirstWalks waits until every source has completed a walk.

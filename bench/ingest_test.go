@@ -55,7 +55,7 @@ func runIngest(b *testing.B, accounts int, history time.Duration) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	workerBefore, err := cpuTicks(s.worker.cmd.Process.Pid)
+	workerBefore, err := cpuTicks(s.worker.Cmd.Process.Pid)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func runIngest(b *testing.B, accounts int, history time.Duration) {
 	})
 	took := time.Since(start)
 	step("ingest")
-	workerAfter, err := cpuTicks(s.worker.cmd.Process.Pid)
+	workerAfter, err := cpuTicks(s.worker.Cmd.Process.Pid)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,11 +84,11 @@ func runIngest(b *testing.B, accounts int, history time.Duration) {
 	}
 	// The worker's own high-water mark: ru_maxrss would also count this process's RSS at
 	// the fork (Go forks with CLONE_VM, and exec keeps the parent's mark in the child's).
-	peakKiB, err := vmHWM(s.worker.cmd.Process.Pid)
+	peakKiB, err := vmHWM(s.worker.Cmd.Process.Pid)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.worker.stop(b)
+	s.worker.Stop()
 	copyRate := s.copyReference(b)
 
 	rate := float64(stored) / took.Seconds()

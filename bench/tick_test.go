@@ -28,7 +28,7 @@ import (
 // publishing of n messages of the same size (a copy of one the producer sent) to the same
 // queue.
 func BenchmarkTick(b *testing.B) {
-	producer := buildProducer(b)
+	producer := filepath.Join(programs(b), "producer")
 	sizes := []int{200}
 	if full() {
 		sizes = []int{10_000, 100_000}
@@ -68,19 +68,6 @@ func benchTick(b *testing.B, producer string, n int) {
 		RefName: "raw amqp091-go, pipelined confirms, as many messages", Goal: "≤ 2 × raw",
 		Met: tick <= 2*raw, Note: "producer fetch --all, every task confirmed, new sources",
 	})
-}
-
-// buildProducer compiles the producer program into the benchmark's temporary folder.
-func buildProducer(b *testing.B) string {
-	b.Helper()
-	out := filepath.Join(b.TempDir(), "producer")
-	cmd := exec.CommandContext(context.Background(), "go", "build", "-o", out, "./producer")
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build the producer: %v\n%s", err, msg)
-	}
-	return out
 }
 
 // sourcesFile writes a sources file of n users and returns its path.

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +29,8 @@ var (
 	programsErr  error
 )
 
-// programs builds the worker and twittersim into a folder of their own and returns it.
+// programs builds the producer, the worker and twittersim into a folder of their own and
+// returns it.
 func programs(b *testing.B) string {
 	b.Helper()
 	programsOnce.Do(func() {
@@ -40,15 +38,9 @@ func programs(b *testing.B) string {
 		if programsErr != nil {
 			return
 		}
-		for name, pkg := range map[string]string{"worker": "./worker", "twittersim": "./twittersim/cmd/twittersim"} {
-			cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(programsDir, name), pkg)
-			cmd.Dir = ".."
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				programsErr = fmt.Errorf("build %s: %w\n%s", pkg, err, out)
-				return
-			}
-		}
+		programsErr = testenv.Build("..", programsDir, map[string]string{
+			"producer": "./producer", "worker": "./worker", "twittersim": "./twittersim/cmd/twittersim",
+		})
 	})
 	if programsErr != nil {
 		b.Fatal(programsErr)
@@ -56,82 +48,13 @@ func programs(b *testing.B) string {
 	return programsDir
 }
 
-// process is a program a benchmark started, with its output kept.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	out  *lockedBuffer
-	done chan struct{}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// startProgram runs one of the built programs; it is stopped when the benchmark ends.
-func startProgram(b *testing.B, program string, env []string, args ...string) *process {
+// startProgram runs one of the built programs; it is stopped when the benchmark ends, and
+// the last 40 lines of its output are logged if the benchmark failed.
+func startProgram(b *testing.B, program string, env []string, args ...string) *testenv.Process {
 	b.Helper()
-	cmd := exec.CommandContext(context.Background(), filepath.Join(programs(b), program), args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, env...)
-	p := &process{name: program, cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("start %s: %v", program, err)
-	}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	b.Cleanup(func() {
-		p.stop(b)
-		if b.Failed() {
-			b.Logf("output of %s:\n%s", program, tail(p.out.String(), 40))
-		}
-	})
+	p := testenv.Start(b, program, filepath.Join(programs(b), program), env, args...)
+	p.LogLines = 40
 	return p
-}
-
-// stop sends SIGTERM and waits for the exit, so that ProcessState holds the rusage.
-func (p *process) stop(b *testing.B) {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(time.Minute):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		b.Errorf("%s did not stop within a minute of SIGTERM", p.name)
-	}
-}
-
-func tail(s string, lines int) string {
-	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(all[max(0, len(all)-lines):], "\n")
-}
-
-// loopbackAddr returns a loopback address with a port nobody listens on right now.
-func loopbackAddr(b *testing.B) string {
-	b.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // waitFor polls cond every 50 ms until it holds, failing the benchmark after timeout.
@@ -160,7 +83,7 @@ type workerStack struct {
 	metricsAddr              string
 	sim                      *twittersim.Client
 	db                       *pgxpool.Pool
-	worker                   *process
+	worker                   *testenv.Process
 	publisher                *tasks.Publisher
 }
 
@@ -175,8 +98,8 @@ type stackConfig struct {
 func newWorkerStack(b *testing.B, c stackConfig) *workerStack {
 	b.Helper()
 	s := &workerStack{dbURL: testenv.Database(b), brokerURL: testenv.Vhost(b)}
-	simAddr := loopbackAddr(b)
-	s.metricsAddr = loopbackAddr(b)
+	simAddr := testenv.FreeAddr(b)
+	s.metricsAddr = testenv.FreeAddr(b)
 	s.simURL = "http://" + simAddr
 	startProgram(b, "twittersim", nil, "-addr", simAddr, "-accounts", c.accounts,
 		"-history", c.history.String(), "-seed", "7",

@@ -15,11 +15,11 @@ func run(t *testing.T, program string, env []string, args ...string) (int, strin
 	t.Helper()
 	p := start(t, program, program, env, args...)
 	select {
-	case <-p.done:
+	case <-p.Done:
 	case <-time.After(time.Minute):
-		t.Fatalf("%s %v did not exit within a minute:\n%s", program, args, p.out.String())
+		t.Fatalf("%s %v did not exit within a minute:\n%s", program, args, p.Out.String())
 	}
-	return p.cmd.ProcessState.ExitCode(), p.out.String()
+	return p.Cmd.ProcessState.ExitCode(), p.Out.String()
 }
 
 func TestBadInput_OneClearLineAndANonZeroExit(t *testing.T) {

@@ -119,7 +119,7 @@ func TestFaults_RefusedTokenFailsFastWithOneLine(t *testing.T) {
 	if stats, _ = s.sim.Stats(context.Background()); stats.Total != first {
 		t.Errorf("requests grew from %d to %d after the token was refused; want none", first, stats.Total)
 	}
-	out := w.out.String()
+	out := w.Out.String()
 	if strings.Contains(out, token) {
 		t.Error("the worker's output contains the bearer token")
 	}
@@ -179,7 +179,7 @@ func pausedUntilResumed(t *testing.T, mode twittersim.FaultMode, reason string) 
 	if later, _ := s.sim.Stats(ctx); later.Total != stats.Total {
 		t.Errorf("requests grew from %d to %d while the API was paused; want none", stats.Total, later.Total)
 	}
-	if n := strings.Count(w.out.String(), "API calls paused for every worker"); n != 1 {
+	if n := strings.Count(w.Out.String(), "API calls paused for every worker"); n != 1 {
 		t.Errorf("pause lines = %d, want 1", n)
 	}
 
@@ -216,8 +216,8 @@ func TestFaults_WorkerKilledMidTaskLosesNothing(t *testing.T) {
 		got, err := s.storedTweets("user", "rosa")
 		return err == nil && len(got) >= 100, fmt.Sprintf("%d stored", len(got))
 	})
-	_ = first.cmd.Process.Kill()
-	<-first.done
+	_ = first.Cmd.Process.Kill()
+	<-first.Done
 	if err := s.sim.ClearFaults(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,11 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/tweetflow/tweetflow/internal/testenv"
 )
 
 // bin holds the programs built for this test run.
@@ -32,16 +31,12 @@ func TestMain(m *testing.M) {
 
 // build compiles the three programs the way the Dockerfiles do.
 func build(dir string) int {
-	for name, pkg := range map[string]string{
+	err := testenv.Build("..", dir, map[string]string{
 		"producer": "./producer", "worker": "./worker", "twittersim": "./twittersim/cmd/twittersim",
-	} {
-		cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(dir, name), pkg)
-		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: build %s: %v\n%s", pkg, err, out)
-			return 1
-		}
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
 	}
 	return 0
 }

@@ -76,8 +76,8 @@ func TestOutage_BrokerRestartUnderLoad(t *testing.T) {
 			len(lost), len(published), lost)
 	})
 	for _, w := range []*proc{w1, w2} {
-		if w.cmd.ProcessState != nil {
-			t.Errorf("%s exited; it must reconnect in-process", w.name)
+		if w.Cmd.ProcessState != nil {
+			t.Errorf("%s exited; it must reconnect in-process", w.Name)
 		}
 	}
 }
@@ -155,7 +155,7 @@ func TestOutage_ConsumerTimeoutIsSurvivedInProcess(t *testing.T) {
 		return false, "not yet"
 	})
 	s.settle(t, time.Minute, [2]string{"user", "vera"})
-	if w.cmd.ProcessState != nil {
+	if w.Cmd.ProcessState != nil {
 		t.Error("the worker exited; it must reconnect in-process")
 	}
 }

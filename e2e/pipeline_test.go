@@ -61,17 +61,17 @@ func TestPipeline_ScheduledFetchStoresExactlyTheSimulatedTweets(t *testing.T) {
 		for _, ev := range w.events("fetch done") {
 			src, _ := ev["source"].(string)
 			if n, _ := ev["refetched"].(float64); n != 0 {
-				t.Errorf("%s: a fetch of %s got %v tweets it had already stored", w.name, src, n)
+				t.Errorf("%s: a fetch of %s got %v tweets it had already stored", w.Name, src, n)
 			}
 		}
 	}
 	assertLongAndNonLatinIntact(t, s)
 	for _, p := range []*proc{w1, w2, producer} {
 		if rep := p.repeatedLines(); len(rep) > 0 {
-			t.Errorf("%s logged an event twice: %v", p.name, rep)
+			t.Errorf("%s logged an event twice: %v", p.Name, rep)
 		}
-		if strings.Contains(p.out.String(), twittersim.DefaultToken) {
-			t.Errorf("%s logged the bearer token", p.name)
+		if strings.Contains(p.Out.String(), twittersim.DefaultToken) {
+			t.Errorf("%s logged the bearer token", p.Name)
 		}
 	}
 }
@@ -110,12 +110,12 @@ func TestManualFetch_UserTweetsAppear(t *testing.T) {
 	s.frozenAfter(t, "dana", 5)
 	fetch := s.producer("fetch", "--user", "dana")
 	select {
-	case <-fetch.done:
+	case <-fetch.Done:
 	case <-time.After(time.Minute):
 		t.Fatal("producer fetch did not exit within a minute")
 	}
-	if code := fetch.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("producer fetch exited %d, want 0:\n%s", code, fetch.out.String())
+	if code := fetch.Cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("producer fetch exited %d, want 0:\n%s", code, fetch.Out.String())
 	}
 	eventually(t, 30*time.Second, "dana's tweets stored", func() (bool, string) {
 		d := s.diff("user", "dana")

@@ -2,91 +2,33 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tweetflow/tweetflow/internal/testenv"
 )
 
-// proc is a program started by a test, with its output captured.
-type proc struct {
-	t    *testing.T
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	err  error
-}
-
-// syncBuffer is a bytes.Buffer safe for the writer process and a reading test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// proc is a program started by a test, with its output captured, and readers of its log.
+type proc struct{ *testenv.Process }
 
 // start runs program with env (on top of a minimal environment) and args. The process is
 // stopped when the test ends and its output is logged if the test failed.
 func start(t *testing.T, name, program string, env []string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.CommandContext(context.Background(), filepath.Join(bin, program), args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, env...)
-	p := &proc{t: t, name: name, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", name, p.out.String())
-		}
-	})
-	return p
+	return &proc{testenv.Start(t, name, filepath.Join(bin, program), env, args...)}
 }
 
 // stop sends SIGTERM and waits for the exit; it returns the exit code.
-func (p *proc) stop() int {
-	select {
-	case <-p.done:
-	default:
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(time.Minute):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-			p.t.Errorf("%s did not stop within a minute of SIGTERM", p.name)
-		}
-	}
-	return p.cmd.ProcessState.ExitCode()
-}
+func (p *proc) stop() int { return p.Stop() }
 
 // events returns the JSON log lines of the process whose message is msg.
 func (p *proc) events(msg string) []map[string]any {
 	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(p.out.String()))
+	sc := bufio.NewScanner(strings.NewReader(p.Out.String()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var ev map[string]any
@@ -98,15 +40,7 @@ func (p *proc) events(msg string) []map[string]any {
 }
 
 // freeAddr returns a loopback address with a port nobody listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
+func freeAddr(t *testing.T) string { t.Helper(); return testenv.FreeAddr(t) }
 
 // eventually polls cond every 200 ms until it holds or timeout passes.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
@@ -132,7 +66,7 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 // time is left out: an event logged twice.
 func (p *proc) repeatedLines() []string {
 	seen := map[string]int{}
-	sc := bufio.NewScanner(strings.NewReader(p.out.String()))
+	sc := bufio.NewScanner(strings.NewReader(p.Out.String()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var ev map[string]any

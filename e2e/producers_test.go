@@ -24,7 +24,7 @@ func readTicks(t *testing.T, p *proc) tickLog {
 		s, _ := ev["due"].(string)
 		d, err := time.Parse("2006-01-02T15:04:05.000Z0700", s)
 		if err != nil {
-			t.Fatalf("%s: tick event without a due time: %v", p.name, ev)
+			t.Fatalf("%s: tick event without a due time: %v", p.Name, ev)
 		}
 		l.newest = max(l.newest, d.Unix())
 		return d.Unix()
@@ -32,7 +32,7 @@ func readTicks(t *testing.T, p *proc) tickLog {
 	for _, ev := range p.events("tick published") {
 		d := due(ev)
 		if _, dup := l.published[d]; dup {
-			t.Errorf("%s published the tick due %d twice", p.name, d)
+			t.Errorf("%s published the tick due %d twice", p.Name, d)
 		}
 		n, _ := ev["published"].(float64)
 		skipped, _ := ev["skipped"].(float64)
@@ -87,15 +87,15 @@ func TestProducers_TwoPublishEachTickOnceAndTheSurvivorCarriesOn(t *testing.T) {
 	if newestPublished(lb) > newestPublished(la) {
 		victim, survivor = b, a
 	}
-	if err := victim.cmd.Process.Kill(); err != nil {
+	if err := victim.Cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	<-victim.done
+	<-victim.Done
 	last := newestPublished(readTicks(t, victim))
-	eventually(t, 2*interval, survivor.name+" publishes after "+victim.name+" is killed", func() (bool, string) {
+	eventually(t, 2*interval, survivor.Name+" publishes after "+victim.Name+" is killed", func() (bool, string) {
 		got := newestPublished(readTicks(t, survivor))
-		return got > last, fmt.Sprintf("newest tick of %s due %d, %s's last due %d", survivor.name, got,
-			victim.name, last)
+		return got > last, fmt.Sprintf("newest tick of %s due %d, %s's last due %d", survivor.Name, got,
+			victim.Name, last)
 	})
 }
 
