@@ -32,6 +32,9 @@ type adaptive struct {
 	budget  *metrics.Budget
 	mu      sync.Mutex
 	sources map[string]config.Source
+	// failing is set while rounds fail, so that a run of failures is logged once; only the
+	// round loop uses it.
+	failing bool
 }
 
 func newAdaptive(s *scheduler, m *metrics.Budget) *adaptive {
@@ -82,23 +85,30 @@ func (a *adaptive) round(ctx context.Context, now time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	due := now.Truncate(roundEvery)
+	start := time.Now()
 	won, err := a.s.st.ClaimTick(ctx, roundSpec, due, a.s.id)
 	if err != nil {
 		// Unlike a fixed tick, a round is not published unclaimed: the budget it spends
 		// is shared, and the plan it follows is in the same database.
-		a.s.e.log.Warn("scheduling round skipped: the database is unavailable", zap.Error(err))
+		a.fail("scheduling rounds skipped while the database is unavailable", err)
 		return
 	}
 	if !won {
+		// Another producer's round. Recording it as an empty tick keeps this producer's
+		// last-tick gauge current, so a healthy standby does not look stalled.
+		a.s.metrics.Tick(tasks.FetchSourceTask, 0, nil, time.Since(start))
 		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	start := time.Now()
 	r, err := a.d.Round(ctx, now)
 	if err != nil {
-		a.s.e.log.Warn("scheduling round failed", zap.Error(err))
+		a.fail("scheduling rounds failing", err)
 		return
+	}
+	if a.failing {
+		a.s.e.log.Info("scheduling rounds resumed")
+		a.failing = false
 	}
 	if r.Replanned {
 		a.logPlan()
@@ -108,6 +118,7 @@ func (a *adaptive) round(ctx context.Context, now time.Time) {
 		a.budget.Window(er.Endpoint, er.Capacity, er.Left, er.Planned, er.Deferred)
 	}
 	if len(sigs) == 0 {
+		a.s.metrics.Tick(tasks.FetchSourceTask, 0, nil, time.Since(start)) // nothing due: a round all the same
 		return
 	}
 	err = a.s.pub.Publish(ctx, sigs...)
@@ -127,6 +138,15 @@ func (a *adaptive) round(ctx context.Context, now time.Time) {
 			a.s.e.log.Debug("signature published", zap.String("task_id", sig.UUID))
 		}
 	}
+}
+
+// fail logs the first of a run of failed rounds, one a second, once: the next that succeeds
+// says so.
+func (a *adaptive) fail(msg string, err error) {
+	if !a.failing {
+		a.s.e.log.Warn(msg, zap.String("error", err.Error()))
+	}
+	a.failing = true
 }
 
 // signatures builds the fetch signatures of polls.
